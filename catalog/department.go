@@ -1,0 +1,117 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// Department kinds. A kind says what a department does; routing rules and
+// the demo data refer to them.
+const (
+	KindGovernment = "gov"        // 人民政府 / 乡镇政府 / 街道办事处
+	KindCivil      = "civil"      // 民政局
+	KindAgri       = "agri"       // 农业农村局
+	KindDevReform  = "devreform"  // 发展和改革局
+	KindFinance    = "finance"    // 财政局
+	KindHousing    = "housing"    // 住房和城乡建设局
+	KindDiscipline = "discipline" // 纪委监委 / 纪委
+	KindCommittee  = "committee"  // 村(居)民委员会
+)
+
+// Department is an office at a region that publishes data or answers
+// reports. ParentCode is the body above it for escalation.
+type Department struct {
+	Code       string `gorm:"primaryKey;size:32"`
+	Name       string `gorm:"size:128;not null"`
+	RegionCode string `gorm:"size:12;not null;index"`
+	ParentCode string `gorm:"size:32;not null;default:'';index"`
+	Kind       string `gorm:"size:32;not null;index"`
+	// Supervisor marks a discipline-inspection body (纪委监委) that watches
+	// the departments of its region and below.
+	Supervisor bool `gorm:"not null;default:false"`
+}
+
+// Subject names the department as a report subject.
+func (d *Department) Subject() string { return "dept:" + d.Code }
+
+// DepartmentStore reads and writes departments.
+type DepartmentStore struct{ db *gorm.DB }
+
+// NewDepartmentStore returns a store on db.
+func NewDepartmentStore(db *gorm.DB) *DepartmentStore { return &DepartmentStore{db: db} }
+
+// Get returns one department.
+func (s *DepartmentStore) Get(ctx context.Context, code string) (*Department, error) {
+	var d Department
+	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("department %q: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("department %s: %w", code, err)
+	}
+	return &d, nil
+}
+
+// List returns the departments at region (and, if below is set, at every
+// region under it), ordered by code. An empty region lists all.
+func (s *DepartmentStore) List(ctx context.Context, region string, below bool) ([]Department, error) {
+	q := s.db.WithContext(ctx).Order("code")
+	switch {
+	case region == "":
+	case below:
+		q = q.Where("region_code LIKE ?", region+"%")
+	default:
+		q = q.Where("region_code = ?", region)
+	}
+	var ds []Department
+	if err := q.Find(&ds).Error; err != nil {
+		return nil, fmt.Errorf("list departments: %w", err)
+	}
+	return ds, nil
+}
+
+// AtRegion returns the department of the given kind at exactly region.
+func (s *DepartmentStore) AtRegion(ctx context.Context, region, kind string) (*Department, error) {
+	var d Department
+	err := s.db.WithContext(ctx).Where("region_code = ? AND kind = ?", region, kind).Order("code").Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("no %s department at region %s: %w", kind, region, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// SupervisorAbove returns the supervising body (纪委监委) responsible for
+// region: the nearest one at region or above. With strictlyAbove it skips
+// region itself, as an accusation against a body must go one level up.
+func (s *DepartmentStore) SupervisorAbove(ctx context.Context, region string, strictlyAbove bool) (*Department, error) {
+	codes := AncestorCodes(region)
+	if !strictlyAbove {
+		codes = append(codes, region)
+	}
+	for i := len(codes) - 1; i >= 0; i-- {
+		var d Department
+		err := s.db.WithContext(ctx).Where("region_code = ? AND supervisor = ?", codes[i], true).Order("code").Take(&d).Error
+		if err == nil {
+			return &d, nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("no supervisor above region %s: %w", region, ErrNotFound)
+}
+
+// Upsert creates or updates departments by code.
+func (s *DepartmentStore) Upsert(ctx context.Context, ds []Department) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	return s.db.WithContext(ctx).Save(&ds).Error
+}

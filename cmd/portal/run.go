@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"sunlight/internal/database"
+)
+
+// version is set at link time (-ldflags "-X main.version=...").
+var version = ""
+
+// command is one subcommand: its flags are the common settings plus its own.
+type command struct {
+	name    string
+	summary string
+	setup   func(fs *flag.FlagSet) // extra flags, may be nil
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// env is what a command runs with.
+type env struct {
+	cfg    *config
+	log    *slog.Logger
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// usageError is a wrong command line; run prints it with the usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func commands() []*command {
+	return []*command{
+		serveCommand(),
+		{name: "migrate", summary: "create or upgrade the database schema and stop", run: runMigrate},
+		{name: "demo", summary: "load the demo data set (idempotent)", run: runDemo},
+		regionsCommand(),
+		{name: "version", summary: "print the version", run: runVersion},
+	}
+}
+
+// run is the whole program: it parses args, runs one command and returns
+// the exit code. Tests call it directly with their own environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "--help" || name == "-h" {
+		printUsage(stdout)
+		return 0
+	}
+	var cmd *command
+	for _, c := range commands() {
+		if c.name == name {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "portal: unknown command %q\n", name)
+		printUsage(stderr)
+		return 2
+	}
+	cfg, err := defaultConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "portal: %v\n", err)
+		return 2
+	}
+	fs := flag.NewFlagSet("portal "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs)
+	if cmd.setup != nil {
+		cmd.setup(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if name != "version" {
+		if err := cfg.validate(); err != nil {
+			fmt.Fprintf(stderr, "portal: %v\n", err)
+			return 2
+		}
+	}
+	e := &env{cfg: cfg, log: newLogger(stderr, cfg.LogFormat, cfg.level), stdout: stdout, stderr: stderr, getenv: getenv}
+	if err := cmd.run(ctx, e, fs.Args()); err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "portal %s: %v\n", name, err)
+			fs.Usage()
+			return 2
+		}
+		fmt.Fprintf(stderr, "portal %s: %v\n", name, oneLine(err))
+		return 1
+	}
+	return 0
+}
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: portal [command] [flags]")
+	fmt.Fprintln(w, "commands:")
+	cmds := commands()
+	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name == "serve" })
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "run 'portal COMMAND -h' for its flags; every flag also has a SUNLIGHT_* variable.")
+}
+
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB opens the configured database.
+func (e *env) openDB(ctx context.Context) (*gorm.DB, error) {
+	db, err := database.Open(ctx, e.cfg.target, e.log)
+	if err != nil {
+		return nil, &configError{Name: "SUNLIGHT_DB", Err: err}
+	}
+	return db, nil
+}
+
+// withDB opens and migrates the database, runs fn, and closes it.
+func (e *env) withDB(ctx context.Context, fn func(db *gorm.DB) error) error {
+	db, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	return fn(db)
+}
+
+func runVersion(_ context.Context, e *env, _ []string) error {
+	v := version
+	if v == "" {
+		v = "devel"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+	}
+	fmt.Fprintf(e.stdout, "sunlight %s\n", v)
+	return nil
+}

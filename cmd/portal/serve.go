@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"sunlight/internal/database"
+	"sunlight/portal"
+)
+
+func serveCommand() *command {
+	return &command{
+		name:    "serve",
+		summary: "migrate, load the demo data into an empty database, and serve (default)",
+		setup:   func(*flag.FlagSet) {},
+		run:     runServe,
+	}
+}
+
+func runServe(ctx context.Context, e *env, _ []string) error {
+	db, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	// The database closes last, after the server has drained.
+	defer database.Close(db)
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	if e.cfg.Demo == "auto" {
+		empty, err := emptyDatabase(ctx, db)
+		if err != nil {
+			return err
+		}
+		if empty {
+			start := time.Now()
+			if err := loadDemo(ctx, db); err != nil {
+				return fmt.Errorf("load demo data: %w", err)
+			}
+			e.log.Info("demo data loaded into the empty database", "took", time.Since(start).Round(time.Millisecond).String())
+		}
+	}
+	srv, err := portal.New(portal.Config{
+		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", e.cfg.Addr)
+	if err != nil {
+		return &configError{Name: "SUNLIGHT_ADDR", Err: err}
+	}
+	fmt.Fprintf(e.stdout, "Sunlight listening on http://%s\n", ln.Addr())
+	e.log.Info("serving", "addr", ln.Addr().String(), "db", e.cfg.target.Display)
+	if err := srv.Serve(ctx, ln, e.cfg.ShutdownGrace); err != nil {
+		return err
+	}
+	e.log.Info("stopped")
+	return nil
+}

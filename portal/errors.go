@@ -1,0 +1,144 @@
+package portal
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"sunlight/catalog"
+)
+
+// apiError is the JSON error body of DESIGN.md:
+// {"error": {"code": "...", "message": "...", "fields": {...}}}.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// httpError carries a status, a machine code and a message for people.
+type httpError struct {
+	Status  int
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+func (e *httpError) Error() string { return e.Message }
+
+// errorf builds an error the error handler turns into the given status.
+func errorf(status int, code, format string, args ...any) error {
+	return &httpError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// classify maps any error to what the client is told. Unknown errors are
+// 500s whose cause is logged, never shown.
+func classify(err error) *httpError {
+	var he *httpError
+	var ve *catalog.ValidationError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.As(err, &ve):
+		return &httpError{Status: fiber.StatusBadRequest, Code: "invalid", Message: ve.Message, Fields: ve.Fields}
+	case errors.Is(err, catalog.ErrNotFound):
+		return &httpError{Status: fiber.StatusNotFound, Code: "not_found", Message: "没有找到您要的内容"}
+	case errors.As(err, &fe):
+		return &httpError{Status: fe.Code, Code: codeFor(fe.Code), Message: messageFor(fe.Code)}
+	}
+	return &httpError{Status: fiber.StatusInternalServerError, Code: "internal", Message: messageFor(fiber.StatusInternalServerError)}
+}
+
+func statusOf(err error) int { return classify(err).Status }
+
+func codeFor(status int) string {
+	switch status {
+	case fiber.StatusNotFound:
+		return "not_found"
+	case fiber.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case fiber.StatusRequestEntityTooLarge:
+		return "too_large"
+	case fiber.StatusTooManyRequests:
+		return "rate_limited"
+	case fiber.StatusForbidden:
+		return "forbidden"
+	case fiber.StatusUnauthorized:
+		return "unauthorized"
+	case fiber.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return "bad_request"
+}
+
+func messageFor(status int) string {
+	switch status {
+	case fiber.StatusNotFound:
+		return "没有找到您要的内容"
+	case fiber.StatusMethodNotAllowed:
+		return "不支持这种请求方式"
+	case fiber.StatusRequestEntityTooLarge:
+		return "提交的内容太大"
+	case fiber.StatusTooManyRequests:
+		return "操作太频繁，请稍后再试"
+	case fiber.StatusForbidden:
+		return "您没有权限查看此内容"
+	case fiber.StatusUnauthorized:
+		return "请先登录"
+	case fiber.StatusServiceUnavailable:
+		return "服务暂时不可用，请稍后再试"
+	}
+	if status >= 500 {
+		return "系统出错了，请稍后再试"
+	}
+	return "请求有误"
+}
+
+type errorPage struct {
+	Page
+	Status  int
+	Message string
+}
+
+// handleError is fiber's ErrorHandler: the one place errors become
+// responses. API paths get JSON, everything else an HTML page. Server
+// errors are logged once here, with the route but no request data.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	he := classify(err)
+	if he.Status >= 500 {
+		s.log.Error("request failed", "route", c.Route().Path, "method", c.Method(), "err", err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if strings.HasPrefix(c.Path(), "/api/") || !acceptsHTML(c) {
+		return c.Status(he.Status).JSON(apiError{Error: apiErrorBody{Code: he.Code, Message: he.Message, Fields: he.Fields}})
+	}
+	page := errorPage{Page: s.page(c, "出错了"), Status: he.Status, Message: he.Message}
+	if he.Status == fiber.StatusNotFound {
+		page.Title = "页面不存在"
+	}
+	c.Status(he.Status)
+	if rerr := s.render(c, "error", &page); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return c.Status(he.Status).SendString(he.Message)
+	}
+	return nil
+}
+
+func acceptsHTML(c *fiber.Ctx) bool {
+	acc := c.Get(fiber.HeaderAccept)
+	return acc == "" || strings.Contains(acc, "text/html") || strings.Contains(acc, "*/*")
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.log.Error("panic", "route", c.Route().Path, "panic", fmt.Sprint(e))
+}

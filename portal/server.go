@@ -1,0 +1,124 @@
+// Package portal is Sunlight's HTTP face: the fiber app, its routes and
+// handlers, server-rendered templates, the JSON API and the health and
+// metrics endpoints.
+package portal
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+
+	"sunlight/catalog"
+)
+
+// Config is what the portal needs from its program.
+type Config struct {
+	DB      *gorm.DB
+	Log     *slog.Logger
+	Now     func() time.Time // defaults to time.Now
+	BaseURL string           // public base URL, e.g. https://sunlight.example.gov.cn
+	Version string
+	// TrustedProxies lists the proxy addresses whose X-Forwarded-For is
+	// believed; empty means the peer address is the client.
+	TrustedProxies []string
+}
+
+// Server is the portal: a fiber app wired to the domain stores.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	app     *fiber.App
+	tpl     *templates
+	metrics *metrics
+	checks  []Check
+	closing atomic.Bool
+
+	regions *catalog.RegionStore
+	depts   *catalog.DepartmentStore
+}
+
+// New builds the server; it fails if a template is missing or broken.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("portal: no database")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	tpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Log,
+		now:     cfg.Now,
+		tpl:     tpl,
+		metrics: newMetrics(),
+		regions: catalog.NewRegionStore(cfg.DB),
+		depts:   catalog.NewDepartmentStore(cfg.DB),
+	}
+	s.checks = []Check{{Name: "database", Required: true, Probe: s.pingDB}}
+	s.app = fiber.New(fiber.Config{
+		AppName:                 "sunlight",
+		Immutable:               true,
+		DisableStartupMessage:   true,
+		ErrorHandler:            s.handleError,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		IdleTimeout:             90 * time.Second,
+		BodyLimit:               MaxBodyBytes,
+		ReadBufferSize:          16 << 10,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+	})
+	s.routes()
+	return s, nil
+}
+
+// MaxBodyBytes is the largest request body any route accepts; routes that
+// take no uploads enforce much smaller limits themselves.
+const MaxBodyBytes = 20 << 20
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// App exposes the fiber app, for tests (app.Test) and embedding.
+func (s *Server) App() *fiber.App { return s.app }
+
+// AddCheck adds a readiness check; a check that is not Required only
+// reports "degraded".
+func (s *Server) AddCheck(c Check) { s.checks = append(s.checks, c) }
+
+// Serve answers on ln until ctx is done, then stops taking new work: /readyz
+// turns 503 at once and requests in flight get up to grace to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.closing.Store(true)
+	s.log.Info("shutting down", "grace", grace.String())
+	if err := s.app.ShutdownWithTimeout(grace); err != nil {
+		return err
+	}
+	return <-errc
+}
