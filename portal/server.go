@@ -27,6 +27,11 @@ type Config struct {
 	// TrustedProxies lists the proxy addresses whose X-Forwarded-For is
 	// believed; empty means the peer address is the client.
 	TrustedProxies []string
+	// SecretKey is the 32-byte key for encryption at rest and signing.
+	SecretKey []byte
+	// DataDir holds files that are not in the database: uploads, the
+	// embedded search index.
+	DataDir string
 }
 
 // Server is the portal: a fiber app wired to the domain stores.

@@ -45,6 +45,7 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	}
 	srv, err := portal.New(portal.Config{
 		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
+		SecretKey: e.cfg.key, DataDir: e.cfg.DataDir,
 	})
 	if err != nil {
 		return err
