@@ -30,4 +30,12 @@ func (s *Server) routes() {
 	api := app.Group("/api/v1")
 	api.Get("/regions/:code", s.handleAPIRegion)
 	api.Get("/departments", s.handleAPIDepartments)
+
+	// --- published data: regions, catalog, funds, disclosures, exports (issue 3) ---
+
+	// --- search (issue 4) ---
+
+	// --- reporting: QR, report form, tracking, public stats (issue 5) ---
+
+	// --- staff: login, workbench, dashboard, admin (issue 6) ---
 }
