@@ -9,7 +9,8 @@ import (
 
 // Models are the tables catalog owns.
 func Models() []any {
-	return []any{&Region{}, &Department{}, &Change{}}
+	return []any{&Region{}, &Department{}, &Change{},
+		&Category{}, &Fund{}, &Disbursement{}, &Disclosure{}, &Original{}}
 }
 
 // Migrate creates or upgrades catalog's tables.
