@@ -12,12 +12,14 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/staff"
 )
 
 // migrate runs every package's migrations; each package owns its tables.
 func migrate(ctx context.Context, db *gorm.DB) error {
 	for _, m := range []func(context.Context, *gorm.DB) error{
 		catalog.Migrate,
+		staff.Migrate,
 	} {
 		if err := m(ctx, db); err != nil {
 			return err

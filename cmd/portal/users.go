@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+	"gorm.io/gorm"
+
+	"sunlight/staff"
+)
+
+// stdin is where `users add` reads the password; tests replace it.
+var stdin io.Reader = os.Stdin
+
+func usersCommand() *command {
+	return &command{
+		name:    "users",
+		summary: "users add --username U --dept CODE --role staff|head|supervisor|admin (password on stdin); users token --username U",
+		run:     runUsers,
+	}
+}
+
+func runUsers(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return &usageError{"users needs a subcommand: add, token, list, disable, enable"}
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("users "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var username, dept, role, name string
+	fs.StringVar(&username, "username", "", "the account's user name")
+	switch sub {
+	case "add":
+		fs.StringVar(&dept, "dept", "", "department code, e.g. 210124-mz")
+		fs.StringVar(&role, "role", "", "staff, head, supervisor or admin")
+		fs.StringVar(&name, "name", "", "display name (optional)")
+	case "token":
+		fs.StringVar(&name, "name", "", "what the token is for (optional)")
+	case "list", "disable", "enable":
+	default:
+		return &usageError{fmt.Sprintf("unknown users subcommand %q: use add, token, list, disable or enable", sub)}
+	}
+	if err := fs.Parse(rest); err != nil {
+		return &usageError{err.Error()}
+	}
+	if sub != "list" && username == "" {
+		return &usageError{"--username is required"}
+	}
+	return e.withDB(ctx, func(db *gorm.DB) error {
+		st := staff.NewStore(db)
+		switch sub {
+		case "add":
+			return usersAdd(ctx, e, st, staff.NewAccount{Username: username, DeptCode: dept, Role: staff.Role(role), DisplayName: name})
+		case "token":
+			return usersToken(ctx, e, st, username, name)
+		case "list":
+			return usersList(ctx, e, st)
+		}
+		return usersSetDisabled(ctx, e, st, username, sub == "disable")
+	})
+}
+
+func usersAdd(ctx context.Context, e *env, st *staff.Store, n staff.NewAccount) error {
+	if n.DeptCode == "" || n.Role == "" {
+		return &usageError{"--dept and --role are required"}
+	}
+	pw, err := readPassword(e)
+	if err != nil {
+		return err
+	}
+	n.Password = pw
+	a, err := st.AddAccount(ctx, n, "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "added %s (%s, %s)\n", a.Username, a.Role, a.DeptCode)
+	return nil
+}
+
+// readPassword reads one line from stdin; on a terminal it asks twice
+// without echo.
+func readPassword(e *env) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(e.stderr, "password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(e.stderr, "again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from stdin: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on stdin (e.g. printf '%s\\n' \"$PW\" | portal users add ...)")
+	}
+	return line, nil
+}
+
+func usersToken(ctx context.Context, e *env, st *staff.Store, username, name string) error {
+	a, err := st.AccountByUsername(ctx, username)
+	if err != nil {
+		return fmt.Errorf("no account %q", username)
+	}
+	tok, _, err := st.IssueToken(ctx, a.ID, name, "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, tok)
+	fmt.Fprintln(e.stderr, "this token is shown once; use it as: Authorization: Bearer TOKEN")
+	return nil
+}
+
+func usersList(ctx context.Context, e *env, st *staff.Store) error {
+	as, err := st.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		state := "active"
+		if a.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", a.Username, a.Role, a.DeptCode, state)
+	}
+	return nil
+}
+
+func usersSetDisabled(ctx context.Context, e *env, st *staff.Store, username string, disabled bool) error {
+	a, err := st.AccountByUsername(ctx, username)
+	if err != nil {
+		return fmt.Errorf("no account %q", username)
+	}
+	if err := st.SetDisabled(ctx, a.ID, disabled, "cli"); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s is now %s\n", a.Username, map[bool]string{true: "disabled", false: "enabled"}[disabled])
+	return nil
+}
