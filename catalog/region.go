@@ -43,7 +43,7 @@ func (l Level) Name() string {
 type Region struct {
 	Code       string `gorm:"primaryKey;size:12"`
 	Name       string `gorm:"size:64;not null"`
-	Level      Level  `gorm:"not null;index"`
+	Level      Level  `gorm:"not null"`
 	ParentCode string `gorm:"size:12;not null;default:'';index"`
 }
 

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sunlight/internal/testdb"
+)
+
+// syncBuffer is an io.Writer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// runCmd runs the program to completion and returns its exit code and output.
+func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	code := run(ctx, args, envOf(env), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestServeEndToEnd boots the real program on a free port, on SQLite and on
+// MySQL, checks the home page and /readyz, and shuts it down with a signal
+// (context cancellation), expecting a clean exit.
+func TestServeEndToEnd(t *testing.T) {
+	for _, kind := range []string{"sqlite", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			env := map[string]string{"SUNLIGHT_ADDR": "127.0.0.1:0", "SUNLIGHT_DATA_DIR": t.TempDir(), "SUNLIGHT_LOG_LEVEL": "warn"}
+			if kind == "mysql" {
+				env["SUNLIGHT_DB"] = testdb.MySQLURL(t)
+			}
+			base, stop := startServer(t, env)
+			resp, err := http.Get(base + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"database":"ok"`) {
+				t.Fatalf("/readyz = %d %s", resp.StatusCode, body)
+			}
+			resp, err = http.Get(base + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "法库县") {
+				t.Fatalf("home page = %d, demo county missing", resp.StatusCode)
+			}
+			if code := stop(); code != 0 {
+				t.Fatalf("exit code after shutdown = %d, want 0", code)
+			}
+		})
+	}
+}
+
+// startServer runs `serve` in the background and returns its base URL and
+// a function that stops it and returns the exit code.
+func startServer(t *testing.T, env map[string]string) (string, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, envOf(env), pw, &errb)
+		pw.Close()
+	}()
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "Sunlight listening on ") {
+				lines <- strings.TrimPrefix(sc.Text(), "Sunlight listening on ")
+			}
+		}
+	}()
+	var base string
+	select {
+	case base = <-lines:
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve exited with %d before listening: %s", code, errb.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatalf("serve did not start within 60s: %s", errb.String())
+	}
+	stopped := false
+	stop := func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop within 30s of the signal")
+		}
+		return -1
+	}
+	t.Cleanup(func() { stop() })
+	return base, stop
+}
+
+func TestBadConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "plainfile")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string // the one line must name the variable and say this
+	}{
+		{"unknown db scheme", map[string]string{"SUNLIGHT_DB": "postgres://u@h/db"}, `SUNLIGHT_DB: unsupported database scheme "postgres"`},
+		{"unreachable mysql", map[string]string{"SUNLIGHT_DB": "mysql://u:secretpw@127.0.0.1:1/db"}, "SUNLIGHT_DB: cannot reach MySQL at mysql://u@127.0.0.1:1/db"},
+		{"unwritable data dir", map[string]string{"SUNLIGHT_DATA_DIR": filepath.Join(file, "sub")}, "SUNLIGHT_DATA_DIR: cannot create"},
+		{"bad address", map[string]string{"SUNLIGHT_ADDR": "localhost"}, "SUNLIGHT_ADDR:"},
+		{"bad base url", map[string]string{"SUNLIGHT_BASE_URL": "ftp://x"}, "SUNLIGHT_BASE_URL:"},
+		{"bad log level", map[string]string{"SUNLIGHT_LOG_LEVEL": "loud"}, "SUNLIGHT_LOG_LEVEL:"},
+		{"bad secret key", map[string]string{"SUNLIGHT_SECRET_KEY": "short"}, "SUNLIGHT_SECRET_KEY: the secret key must be 32 random bytes"},
+		{"bad grace", map[string]string{"SUNLIGHT_SHUTDOWN_GRACE": "soon"}, "SUNLIGHT_SHUTDOWN_GRACE:"},
+		{"bad proxies", map[string]string{"SUNLIGHT_TRUSTED_PROXIES": "10.0.0.1,nope"}, "SUNLIGHT_TRUSTED_PROXIES:"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"SUNLIGHT_DATA_DIR": t.TempDir(), "SUNLIGHT_ADDR": "127.0.0.1:0"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			code, _, stderr := runCmd(t, env, "migrate")
+			if code == 0 {
+				t.Fatal("exit code 0 for bad configuration")
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 {
+				t.Fatalf("want one line on stderr, got %d:\n%s", len(lines), stderr)
+			}
+			if !strings.Contains(lines[0], tc.want) {
+				t.Fatalf("stderr %q does not contain %q", lines[0], tc.want)
+			}
+			if strings.Contains(stderr, "secretpw") {
+				t.Fatal("the password leaked into the error")
+			}
+		})
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, _, stderr := runCmd(t, nil, "frobnicate")
+	if code != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) {
+		t.Fatalf("code %d stderr %q", code, stderr)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "sunlight ") {
+		t.Fatalf("code %d out %q", code, out)
+	}
+}
+
+func TestSecretKeyIsCreatedOnceAndKept(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SUNLIGHT_DATA_DIR": dir}
+	if code, _, stderr := runCmd(t, env, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	first, err := os.ReadFile(filepath.Join(dir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(filepath.Join(dir, "secret.key"))
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("secret.key mode %v, want 0600", st.Mode().Perm())
+	}
+	if code, _, stderr := runCmd(t, env, "migrate"); code != 0 {
+		t.Fatalf("second migrate: %s", stderr)
+	}
+	second, _ := os.ReadFile(filepath.Join(dir, "secret.key"))
+	if !bytes.Equal(first, second) || len(bytes.TrimSpace(first)) != 64 {
+		t.Fatalf("key changed or malformed: %q vs %q", first, second)
+	}
+}
