@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"sunlight/internal/database"
 	"sunlight/internal/testdb"
 )
 
@@ -213,5 +214,65 @@ func TestSecretKeyIsCreatedOnceAndKept(t *testing.T) {
 	second, _ := os.ReadFile(filepath.Join(dir, "secret.key"))
 	if !bytes.Equal(first, second) || len(bytes.TrimSpace(first)) != 64 {
 		t.Fatalf("key changed or malformed: %q vs %q", first, second)
+	}
+}
+
+func TestRegionsImportCommand(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"SUNLIGHT_DATA_DIR": data, "SUNLIGHT_DEMO": "off"}
+	good := t.TempDir()
+	files := map[string]string{
+		"provinces.csv": "code,name\n21,\"辽宁省\"\n",
+		"cities.csv":    "code,name,provinceCode\n2101,\"沈阳市\",21\n",
+		"areas.csv":     "code,name,cityCode,provinceCode\n210124,\"法库县\",2101,21\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(good, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := runCmd(t, env, "regions", "import", "--dir", good)
+	if code != 0 || !strings.Contains(out, "imported 3 regions") {
+		t.Fatalf("good import: code %d out %q err %q", code, out, stderr)
+	}
+
+	bad := t.TempDir()
+	for name, body := range files {
+		if name == "areas.csv" {
+			body += "210199,\"不存在的市下的县\",2199,21\n"
+		}
+		if err := os.WriteFile(filepath.Join(bad, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A second, otherwise good, county in the bad folder must not land either.
+	if err := os.WriteFile(filepath.Join(bad, "streets.csv"), []byte("code,name,areaCode,provinceCode,cityCode\n210124102,\"三面船镇\",210124,21,2101\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCmd(t, env, "regions", "import", "--dir", bad)
+	if code == 0 {
+		t.Fatal("malformed region file imported with exit 0")
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "areas.csv line 3") || !strings.Contains(lines[0], "nothing imported") {
+		t.Fatalf("stderr = %q", stderr)
+	}
+	// Nothing from the bad folder landed: the good town in it is absent.
+	db, err := database.Open(context.Background(), database.Target{Kind: database.SQLite, Path: filepath.Join(data, "sunlight.db")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	db.Table("regions").Where("code IN ?", []string{"210124102", "210199"}).Count(&n)
+	database.Close(db)
+	if n != 0 {
+		t.Fatalf("%d rows of the malformed import landed", n)
+	}
+
+	if code, _, stderr := runCmd(t, env, "regions", "import"); code != 2 || !strings.Contains(stderr, "--dir is required") {
+		t.Fatalf("missing --dir: %d %q", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, env, "regions", "import", "--dir", filepath.Join(data, "nope")); code != 1 || !strings.Contains(stderr, "is not a readable folder") {
+		t.Fatalf("missing folder: %d %q", code, stderr)
 	}
 }
