@@ -1,0 +1,217 @@
+package report
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Stages with a deadline setting.
+const (
+	StageAcknowledge   = "acknowledge"    // 签收: working days after dispatch
+	StageAnswer        = "answer"         // 答复: working days after dispatch (or reopening)
+	StageExtensionMax  = "extension_max"  // the one extension: at most this many calendar days
+	StageRate          = "rate"           // no rating within these calendar days closes as answered
+	StageRemindHead    = "escalate_head"  // working days overdue before the head is told
+	StageSupervisor    = "escalate_super" // working days overdue before the supervisor is told (督办)
+	StageTooFastHours  = "too_fast"       // an answer within Hours of dispatch is flagged 过快件
+	StageSubmissionTTL = "submission_ttl" // hours a retry may fetch the same receipt (informational)
+)
+
+// DefaultDeadlines follow the 信访工作条例 tradition.
+func DefaultDeadlines() []DeadlineSetting {
+	return []DeadlineSetting{
+		{Stage: StageAcknowledge, Days: 1, Note: "派单后1个工作日内签收"},
+		{Stage: StageAnswer, Days: 15, Note: "派单后15个工作日内答复"},
+		{Stage: StageExtensionMax, Days: 30, Calendar: true, Note: "延期一次，最长30日，须督办部门批准"},
+		{Stage: StageRate, Days: 7, Calendar: true, Note: "答复后7日内未评价的按已答复办结"},
+		{Stage: StageRemindHead, Days: 2, Note: "超期2个工作日告知部门负责人"},
+		{Stage: StageSupervisor, Days: 5, Note: "超期5个工作日报纪委监委督办"},
+		{Stage: StageTooFastHours, Hours: 2, Note: "派单后2小时内即答复的标为过快件"},
+	}
+}
+
+// SeedDeadlines adds the default settings that are missing. Idempotent.
+func SeedDeadlines(ctx context.Context, db *gorm.DB) error {
+	for _, d := range DefaultDeadlines() {
+		var n int64
+		if err := db.WithContext(ctx).Model(&DeadlineSetting{}).Where("stage = ?", d.Stage).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := db.WithContext(ctx).Create(&d).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// chinaTime is the zone working days are counted in (UTC+8, no DST).
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// Calendar counts working days with the holiday table and the deadline
+// settings.
+type Calendar struct {
+	days     map[string]Holiday
+	settings map[string]DeadlineSetting
+}
+
+// IsWorkday reports whether the day containing t (China time) is worked.
+func (c *Calendar) IsWorkday(t time.Time) bool {
+	t = t.In(chinaTime)
+	if h, ok := c.days[t.Format("2006-01-02")]; ok {
+		return h.Workday
+	}
+	wd := t.Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
+// AddWorkingDays is the end (24:00 China time) of the n-th working day
+// after the day of t.
+func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
+	d := t.In(chinaTime)
+	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, chinaTime)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if c.IsWorkday(d) {
+			n--
+		}
+	}
+	return d.AddDate(0, 0, 1).UTC()
+}
+
+// WorkingDaysBetween counts the working days after from's day up to and
+// including to's day.
+func (c *Calendar) WorkingDaysBetween(from, to time.Time) int {
+	a := from.In(chinaTime)
+	a = time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, chinaTime)
+	b := to.In(chinaTime)
+	n := 0
+	for d := a.AddDate(0, 0, 1); !d.After(b); d = d.AddDate(0, 0, 1) {
+		if c.IsWorkday(d) {
+			n++
+		}
+	}
+	return n
+}
+
+// Setting returns a stage's setting, falling back to the default.
+func (c *Calendar) Setting(stage string) DeadlineSetting {
+	if s, ok := c.settings[stage]; ok {
+		return s
+	}
+	for _, d := range DefaultDeadlines() {
+		if d.Stage == stage {
+			return d
+		}
+	}
+	return DeadlineSetting{Stage: stage}
+}
+
+// Due is when a stage that started at t ends.
+func (c *Calendar) Due(stage string, t time.Time) time.Time {
+	st := c.Setting(stage)
+	if st.Calendar {
+		return t.AddDate(0, 0, st.Days).UTC()
+	}
+	return c.AddWorkingDays(t, st.Days)
+}
+
+type calendarCache struct {
+	mu     sync.Mutex
+	cal    *Calendar
+	loaded time.Time
+}
+
+// calendar loads the holiday table and the settings, cached for a minute.
+func (s *Service) calendar(ctx context.Context) (*Calendar, error) {
+	cc := &s.cal
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.cal != nil && time.Since(cc.loaded) < time.Minute {
+		return cc.cal, nil
+	}
+	cal, err := LoadCalendar(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	cc.cal, cc.loaded = cal, time.Now()
+	return cal, nil
+}
+
+// ReloadCalendar drops the cached calendar, after settings or holidays
+// changed.
+func (s *Service) ReloadCalendar() {
+	s.cal.mu.Lock()
+	s.cal.cal = nil
+	s.cal.mu.Unlock()
+}
+
+// LoadCalendar reads the holidays and deadline settings.
+func LoadCalendar(ctx context.Context, db *gorm.DB) (*Calendar, error) {
+	var hs []Holiday
+	if err := db.WithContext(ctx).Find(&hs).Error; err != nil {
+		return nil, err
+	}
+	var ss []DeadlineSetting
+	if err := db.WithContext(ctx).Find(&ss).Error; err != nil {
+		return nil, err
+	}
+	c := &Calendar{days: make(map[string]Holiday, len(hs)), settings: make(map[string]DeadlineSetting, len(ss))}
+	for _, h := range hs {
+		c.days[h.Date] = h
+	}
+	for _, st := range ss {
+		c.settings[st.Stage] = st
+	}
+	return c, nil
+}
+
+// Holidays2026 is the State Council's 2026 holiday schedule: days off and
+// the weekend days worked in exchange (调休).
+func Holidays2026() []Holiday {
+	var out []Holiday
+	off := func(name string, from, to string) {
+		a, _ := time.Parse("2006-01-02", from)
+		b, _ := time.Parse("2006-01-02", to)
+		for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
+			out = append(out, Holiday{Date: d.Format("2006-01-02"), Name: name})
+		}
+	}
+	work := func(name, day string) {
+		out = append(out, Holiday{Date: day, Name: name + "调休上班", Workday: true})
+	}
+	off("元旦", "2026-01-01", "2026-01-03")
+	work("元旦", "2026-01-04")
+	off("春节", "2026-02-15", "2026-02-23")
+	work("春节", "2026-02-14")
+	work("春节", "2026-02-28")
+	off("清明节", "2026-04-04", "2026-04-06")
+	off("劳动节", "2026-05-01", "2026-05-05")
+	work("劳动节", "2026-05-09")
+	off("端午节", "2026-06-19", "2026-06-21")
+	off("中秋节", "2026-09-25", "2026-09-27")
+	off("国庆节", "2026-10-01", "2026-10-07")
+	work("国庆节", "2026-09-20")
+	work("国庆节", "2026-10-10")
+	return out
+}
+
+// SeedHolidays adds the given days that are missing. Idempotent.
+func SeedHolidays(ctx context.Context, db *gorm.DB, hs []Holiday) error {
+	for _, h := range hs {
+		var n int64
+		if err := db.WithContext(ctx).Model(&Holiday{}).Where("date = ?", h.Date).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := db.WithContext(ctx).Create(&h).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
