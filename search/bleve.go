@@ -1,0 +1,419 @@
+package search
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Embedded is the default backend: a bleve index in a folder (by default
+// DATA_DIR/search), no server needed. The folder holds the live index in a
+// sub-folder named by the CURRENT file; Rebuild writes a new sub-folder and
+// switches CURRENT atomically, and a running Embedded picks up a switch
+// made by another process (portal reindex) on Refresh.
+type Embedded struct {
+	dir string
+	syn *Synonyms
+
+	mu      sync.RWMutex
+	idx     bleve.Index
+	current string
+	closed  bool
+}
+
+const currentFile = "CURRENT"
+
+// OpenEmbedded opens (or creates) the embedded index in dir.
+func OpenEmbedded(dir string, syn *Synonyms) (*Embedded, error) {
+	if syn == nil {
+		syn = DefaultSynonyms()
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search index folder: %w", err)
+	}
+	e := &Embedded{dir: dir, syn: syn}
+	name, err := e.readCurrent()
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		if name, err = e.create(); err != nil {
+			return nil, err
+		}
+		if err := e.writeCurrent(name); err != nil {
+			return nil, err
+		}
+	}
+	idx, err := bleve.Open(filepath.Join(dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", name, err)
+	}
+	e.idx, e.current = idx, name
+	return e, nil
+}
+
+// Identity names this index for the syncer's cursor: every embedded index
+// folder has its own, kept in the folder.
+func (e *Embedded) Identity() string {
+	path := filepath.Join(e.dir, "ID")
+	if b, err := os.ReadFile(path); err == nil {
+		return "embedded:" + strings.TrimSpace(string(b))
+	}
+	id := randomID()
+	_ = os.WriteFile(path, []byte(id+"\n"), 0o640)
+	return "embedded:" + id
+}
+
+func randomID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (e *Embedded) readCurrent() (string, error) {
+	b, err := os.ReadFile(filepath.Join(e.dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("search index: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func (e *Embedded) writeCurrent(name string) error {
+	tmp := filepath.Join(e.dir, currentFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(name+"\n"), 0o640); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(e.dir, currentFile))
+}
+
+// create makes a new, empty index folder and returns its name.
+func (e *Embedded) create() (string, error) {
+	name := "idx-" + time.Now().UTC().Format("20060102T150405") + "-" + randomID()[:6]
+	idx, err := bleve.New(filepath.Join(e.dir, name), indexMapping())
+	if err != nil {
+		return "", fmt.Errorf("create search index: %w", err)
+	}
+	return name, idx.Close()
+}
+
+func indexMapping() mapping.IndexMapping {
+	text := func(store bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = cjk.AnalyzerName
+		f.Store = store
+		f.IncludeTermVectors = true // phrase queries
+		f.IncludeInAll = false
+		return f
+	}
+	keyword := func(store, docValues bool) *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Store, f.DocValues, f.IncludeInAll, f.IncludeTermVectors = store, docValues, false, false
+		return f
+	}
+	storeOnly := mapping.NewKeywordFieldMapping()
+	storeOnly.Index, storeOnly.IncludeInAll, storeOnly.DocValues, storeOnly.IncludeTermVectors = false, false, false, false
+	date := mapping.NewDateTimeFieldMapping()
+	date.IncludeInAll = false
+	amount := mapping.NewNumericFieldMapping()
+	amount.Index, amount.IncludeInAll, amount.DocValues = false, false, false
+
+	dm := mapping.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt("title", text(true))
+	dm.AddFieldMappingsAt("body", text(true))
+	for _, f := range []string{"type", "kind", "dept", "year"} {
+		dm.AddFieldMappingsAt(f, keyword(true, true))
+	}
+	dm.AddFieldMappingsAt("regions", keyword(false, false))
+	dm.AddFieldMappingsAt("region_code", storeOnly)
+	dm.AddFieldMappingsAt("url", storeOnly)
+	dm.AddFieldMappingsAt("date", date)
+	dm.AddFieldMappingsAt("amount", amount)
+
+	im := mapping.NewIndexMapping()
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = cjk.AnalyzerName
+	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
+	return im
+}
+
+// bleveDoc is what bleve indexes for a Document.
+type bleveDoc struct {
+	Title      string    `json:"title"`
+	Body       string    `json:"body"`
+	Type       string    `json:"type"`
+	Kind       string    `json:"kind"`
+	Dept       string    `json:"dept"`
+	Year       string    `json:"year"`
+	Regions    []string  `json:"regions"`
+	RegionCode string    `json:"region_code"`
+	URL        string    `json:"url"`
+	Date       time.Time `json:"date"`
+	Amount     float64   `json:"amount"`
+}
+
+func (e *Embedded) toBleve(d *Document) bleveDoc {
+	year := ""
+	if d.Year != 0 {
+		year = strconv.Itoa(d.Year)
+	}
+	return bleveDoc{Title: d.Title, Body: d.Body, Type: d.Type, Kind: d.Kind, Dept: d.DeptCode, Year: year, Regions: d.Regions, RegionCode: d.RegionCode,
+		URL: d.URL, Date: d.Date.UTC(), Amount: float64(d.Amount)}
+}
+
+func (e *Embedded) index() (bleve.Index, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed {
+		return nil, fmt.Errorf("embedded index is closed: %w", ErrUnavailable)
+	}
+	return e.idx, nil
+}
+
+// Put adds or replaces documents.
+func (e *Embedded) Put(_ context.Context, docs ...Document) error {
+	idx, err := e.index()
+	if err != nil {
+		return err
+	}
+	return e.put(idx, docs)
+}
+
+func (e *Embedded) put(idx bleve.Index, docs []Document) error {
+	b := idx.NewBatch()
+	for i := range docs {
+		d := docs[i]
+		if err := d.Normalize(); err != nil {
+			return err
+		}
+		if err := b.Index(d.ID, e.toBleve(&d)); err != nil {
+			return fmt.Errorf("index %s: %w", d.ID, err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	return nil
+}
+
+// Delete removes documents by id.
+func (e *Embedded) Delete(_ context.Context, ids ...string) error {
+	idx, err := e.index()
+	if err != nil {
+		return err
+	}
+	b := idx.NewBatch()
+	for _, id := range ids {
+		b.Delete(id)
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("delete from index: %w", err)
+	}
+	return nil
+}
+
+// Ping fails once the index is closed.
+func (e *Embedded) Ping(context.Context) error {
+	_, err := e.index()
+	return err
+}
+
+// Close closes the index.
+func (e *Embedded) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	return e.idx.Close()
+}
+
+// Count is the number of documents in the index.
+func (e *Embedded) Count() (uint64, error) {
+	idx, err := e.index()
+	if err != nil {
+		return 0, err
+	}
+	return idx.DocCount()
+}
+
+// Rebuild fills a new index folder and switches to it atomically; searches
+// meanwhile use the old one. A failed rebuild leaves the old index live.
+func (e *Embedded) Rebuild(ctx context.Context, fill func(put func(docs ...Document) error) error) error {
+	name, err := e.create()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(e.dir, name)
+	fresh, err := bleve.Open(path)
+	if err != nil {
+		return err
+	}
+	err = fill(func(docs ...Document) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return e.put(fresh, docs)
+	})
+	if err == nil {
+		err = e.writeCurrent(name)
+	}
+	if err != nil {
+		_ = fresh.Close()
+		_ = os.RemoveAll(path)
+		return err
+	}
+	return e.switchTo(name, fresh)
+}
+
+func (e *Embedded) switchTo(name string, idx bleve.Index) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return idx.Close()
+	}
+	old, oldName := e.idx, e.current
+	e.idx, e.current = idx, name
+	e.mu.Unlock()
+	// Searches that already hold the old index finish first: bleve's Close
+	// waits for readers it knows of; a query racing the switch may fail
+	// once and is retried by its caller.
+	err := old.Close()
+	_ = os.RemoveAll(filepath.Join(e.dir, oldName))
+	return err
+}
+
+// Refresh switches to the index named by CURRENT if another process (the
+// reindex command) has built a new one.
+func (e *Embedded) Refresh() error {
+	name, err := e.readCurrent()
+	if err != nil || name == "" {
+		return err
+	}
+	e.mu.RLock()
+	same := name == e.current || e.closed
+	e.mu.RUnlock()
+	if same {
+		return nil
+	}
+	idx, err := bleve.Open(filepath.Join(e.dir, name))
+	if err != nil {
+		return fmt.Errorf("open rebuilt search index %s: %w", name, err)
+	}
+	return e.switchTo(name, idx)
+}
+
+// Search runs q.
+func (e *Embedded) Search(ctx context.Context, q Query) (*Result, error) {
+	q.Check()
+	idx, err := e.index()
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(e.buildQuery(q), q.PerPage, q.Offset(), false)
+	req.Fields = []string{"title", "body", "type", "kind", "dept", "year", "region_code", "url", "date", "amount"}
+	if q.Sort == SortDate {
+		req.SortBy([]string{"-date", "-_score", "_id"})
+	} else {
+		req.SortBy([]string{"-_score", "-date", "_id"})
+	}
+	for _, f := range FacetNames {
+		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
+	}
+	res, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return e.result(q, res), nil
+}
+
+func (e *Embedded) buildQuery(q Query) query.Query {
+	var must []query.Query
+	// Each term must match, as a phrase, in the title (ranked higher) or
+	// the body, in any of its synonym forms.
+	for _, t := range Terms(q.Text) {
+		var any []query.Query
+		for _, form := range e.syn.Expand(t) {
+			for _, f := range [...]struct {
+				name  string
+				boost float64
+			}{{"title", 4}, {"body", 1}} {
+				m := query.NewMatchPhraseQuery(form)
+				m.SetField(f.name)
+				m.SetBoost(f.boost)
+				any = append(any, m)
+			}
+		}
+		must = append(must, query.NewDisjunctionQuery(any))
+	}
+	for _, f := range [...]struct{ field, value string }{
+		{"type", q.Type}, {"kind", q.Kind}, {"dept", q.Dept}, {"regions", q.Region}, {"year", yearString(q.Year)},
+	} {
+		if f.value == "" {
+			continue
+		}
+		tq := query.NewTermQuery(f.value)
+		tq.SetField(f.field)
+		tq.SetBoost(0.001)
+		must = append(must, tq)
+	}
+	if len(must) == 0 {
+		return query.NewMatchAllQuery()
+	}
+	return query.NewConjunctionQuery(must)
+}
+
+func yearString(y int) string {
+	if y == 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}
+
+func (e *Embedded) result(q Query, res *bleve.SearchResult) *Result {
+	terms := e.syn.HighlightTerms(q.Text)
+	out := &Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
+	for _, h := range res.Hits {
+		str := func(k string) string { s, _ := h.Fields[k].(string); return s }
+		d := Document{ID: h.ID, Type: str("type"), Title: str("title"), Body: str("body"), RegionCode: str("region_code"),
+			DeptCode: str("dept"), Kind: str("kind"), URL: str("url")}
+		d.Year, _ = strconv.Atoi(str("year"))
+		if t, err := time.Parse(time.RFC3339, str("date")); err == nil {
+			d.Date = t
+		}
+		if a, ok := h.Fields["amount"].(float64); ok {
+			d.Amount = int64(a)
+		}
+		out.Hits = append(out.Hits, Hit{Document: d, TitleHTML: Highlight(d.Title, terms, 0), Snippet: Highlight(d.Body, terms, SnippetRunes)})
+	}
+	for _, name := range FacetNames {
+		fr := res.Facets[name]
+		vals := []FacetValue{}
+		if fr != nil && fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count})
+			}
+		}
+		out.Facets[name] = vals
+	}
+	return out
+}
+
+// SnippetRunes is about how long a snippet is.
+const SnippetRunes = 80
