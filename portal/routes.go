@@ -3,6 +3,8 @@ package portal
 import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"sunlight/staff"
 )
 
 // routes is the one table of every route the portal answers. Guards (rate
@@ -38,4 +40,22 @@ func (s *Server) routes() {
 	// --- reporting: QR, report form, tracking, public stats (issue 5) ---
 
 	// --- staff: login, workbench, dashboard, admin (issue 6) ---
+	// Browser pages sign in with the session cookie and every POST needs
+	// the CSRF token; the JSON API takes Bearer tokens only.
+	app.Get("/staff/login", s.handleStaffLoginForm)
+	app.Post("/staff/login", s.loginCSRF, s.handleStaffLogin)
+	st := app.Group("/staff", s.staffSession, s.csrfProtect)
+	anyStaff := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor, staff.RoleAdmin)
+	admin := s.allow(staff.RoleAdmin)
+	st.Post("/logout", anyStaff, s.handleStaffLogout)
+	st.Get("/", anyStaff, s.handleStaffHome)
+	st.Get("/account", anyStaff, s.handleStaffAccount)
+	st.Post("/account/tokens", anyStaff, s.handleStaffTokenIssue)
+	st.Post("/account/tokens/:id/revoke", anyStaff, s.handleStaffTokenRevoke)
+	st.Post("/account/password", anyStaff, s.handleStaffPasswordChange)
+	st.Get("/admin/accounts", admin, s.handleStaffAdminAccounts)
+	st.Post("/admin/accounts", admin, s.handleStaffAdminCreate)
+	st.Post("/admin/accounts/:id/disable", admin, s.handleStaffAdminDisable)
+	st.Post("/admin/accounts/:id/password", admin, s.handleStaffAdminPassword)
+	st.Post("/admin/accounts/:id/revoke-tokens", admin, s.handleStaffAdminRevoke)
 }

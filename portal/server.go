@@ -47,6 +47,8 @@ type Server struct {
 
 	regions *catalog.RegionStore
 	depts   *catalog.DepartmentStore
+
+	st *staffDeps // staff accounts, sessions, tokens (staff_auth.go)
 }
 
 // New builds the server; it fails if a template is missing or broken.
@@ -72,6 +74,7 @@ func New(cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 		regions: catalog.NewRegionStore(cfg.DB),
 		depts:   catalog.NewDepartmentStore(cfg.DB),
+		st:      newStaffDeps(cfg),
 	}
 	s.checks = []Check{{Name: "database", Required: true, Probe: s.pingDB}}
 	s.app = fiber.New(fiber.Config{

@@ -110,14 +110,14 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many failed logins, retry after %s", e.RetryAfter.Round(time.Second))
 }
 
-var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
+var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
 
 // NormalizeUsername lower-cases and trims a user name.
 func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func checkUsername(u string) error {
 	if !usernameRE.MatchString(u) {
-		return catalog.Invalid("用户名不正确", "username", "3–32 位小写字母、数字、点、横线或下划线，以字母或数字开头")
+		return catalog.Invalid("用户名不正确", "username", "2–32 位小写字母、数字、点、横线或下划线，以字母或数字开头")
 	}
 	return nil
 }

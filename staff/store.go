@@ -253,3 +253,20 @@ func (s *Store) SetPassword(ctx context.Context, id uint64, pw, by string) error
 		return tx.Where("account_id = ?", id).Delete(&Session{}).Error
 	})
 }
+
+// ChangePassword replaces the account's password after checking the
+// current one, and ends every session of the account.
+func (s *Store) ChangePassword(ctx context.Context, id uint64, current, next string) error {
+	a, err := s.Account(ctx, id)
+	if err != nil {
+		return err
+	}
+	ok, err := s.verify(ctx, a.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return catalog.Invalid("当前密码不正确", "current", "当前密码不正确")
+	}
+	return s.SetPassword(ctx, id, next, a.Username)
+}
