@@ -230,8 +230,7 @@ func (s *Syncer) syncSource(ctx context.Context, src Source) (int, error) {
 			return 0, err
 		}
 		if latest > 0 { // a new index: build it whole rather than replay history
-			n, err := s.Reindex(ctx, nil)
-			return n, err
+			return s.reindex(ctx, nil, false)
 		}
 	}
 	total, err := s.sweep(ctx, src, cur)
@@ -377,6 +376,10 @@ func (s *Syncer) release(ctx context.Context) {
 // many documents are done.
 func (s *Syncer) Reindex(ctx context.Context, progress func(done int)) (int, error) {
 	s.init()
+	return s.reindex(ctx, progress, true)
+}
+
+func (s *Syncer) reindex(ctx context.Context, progress func(done int), release bool) (int, error) {
 	marks := make([]uint64, len(s.Sources))
 	for i, src := range s.Sources {
 		m, err := src.Latest(ctx)
@@ -414,7 +417,9 @@ func (s *Syncer) Reindex(ctx context.Context, progress func(done int)) (int, err
 			return done, err
 		}
 	}
-	s.release(ctx)
+	if release {
+		s.release(ctx)
+	}
 	return done, nil
 }
 

@@ -1,0 +1,251 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"sunlight/catalog"
+)
+
+// CatalogSource turns catalog's published records (disclosures, funds,
+// subsidy categories) into Documents and reads catalog's change outbox
+// (catalog_changes).
+type CatalogSource struct {
+	DB  *gorm.DB
+	Now func() time.Time // defaults to time.Now
+}
+
+// NewCatalogSource returns the catalog source on db.
+func NewCatalogSource(db *gorm.DB) *CatalogSource { return &CatalogSource{DB: db, Now: time.Now} }
+
+// Name implements Source.
+func (s *CatalogSource) Name() string { return "catalog" }
+
+// Latest implements Source.
+func (s *CatalogSource) Latest(ctx context.Context) (uint64, error) {
+	var n *uint64
+	if err := s.DB.WithContext(ctx).Model(&catalog.Change{}).Select("MAX(id)").Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("latest catalog change: %w", err)
+	}
+	if n == nil {
+		return 0, nil
+	}
+	return *n, nil
+}
+
+// Changes implements Source.
+func (s *CatalogSource) Changes(ctx context.Context, after uint64, limit int) ([]Change, error) {
+	var rows []catalog.Change
+	if err := s.DB.WithContext(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("catalog changes: %w", err)
+	}
+	out := make([]Change, len(rows))
+	for i, r := range rows {
+		out[i] = Change{Seq: r.ID, Subject: r.Subject}
+	}
+	return out, nil
+}
+
+// Load implements Source: the subject's document while it is published.
+func (s *CatalogSource) Load(ctx context.Context, subject string) (*Document, error) {
+	kind, id, _ := strings.Cut(subject, ":")
+	switch kind {
+	case catalog.SubjectDisclosure:
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", subject, ErrGone)
+		}
+		st := catalog.NewDisclosureStore(s.DB)
+		st.Now = s.now
+		d, err := st.Get(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		doc := DisclosureDocument(d)
+		return &doc, nil
+	case catalog.SubjectFund:
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", subject, ErrGone)
+		}
+		f, err := catalog.LoadFund(ctx, s.DB, n)
+		if err != nil {
+			return nil, err
+		}
+		doc := FundDocument(f)
+		return &doc, nil
+	case catalog.SubjectCategory:
+		c, err := catalog.LoadCategory(ctx, s.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		region, err := s.deptRegions(ctx, []string{c.DeptCode})
+		if err != nil {
+			return nil, err
+		}
+		doc := CategoryDocument(c, region[c.DeptCode])
+		return &doc, nil
+	}
+	// Regions and departments are browsed, not searched.
+	return nil, fmt.Errorf("%s: %w", subject, ErrGone)
+}
+
+func (s *CatalogSource) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+// All implements Source, reading each table in id order in batches.
+func (s *CatalogSource) All(ctx context.Context, fn func([]Document) error) error {
+	const batch = 2000
+	db := s.DB.WithContext(ctx)
+	var lastID uint64
+	for {
+		var ds []catalog.Disclosure
+		err := db.Where("id > ? AND published = ? AND (publish_until IS NULL OR publish_until > ?)", lastID, true, s.now()).
+			Order("id").Limit(batch).Find(&ds).Error
+		if err != nil {
+			return fmt.Errorf("read disclosures: %w", err)
+		}
+		if len(ds) == 0 {
+			break
+		}
+		docs := make([]Document, len(ds))
+		for i := range ds {
+			docs[i] = DisclosureDocument(&ds[i])
+		}
+		if err := fn(docs); err != nil {
+			return err
+		}
+		lastID = ds[len(ds)-1].ID
+	}
+	lastID = 0
+	for {
+		var fs []catalog.Fund
+		if err := db.Where("id > ? AND published = ?", lastID, true).Order("id").Limit(batch).Find(&fs).Error; err != nil {
+			return fmt.Errorf("read funds: %w", err)
+		}
+		if len(fs) == 0 {
+			break
+		}
+		docs := make([]Document, len(fs))
+		for i := range fs {
+			docs[i] = FundDocument(&fs[i])
+		}
+		if err := fn(docs); err != nil {
+			return err
+		}
+		lastID = fs[len(fs)-1].ID
+	}
+	return s.allCategories(ctx, fn)
+}
+
+func (s *CatalogSource) allCategories(ctx context.Context, fn func([]Document) error) error {
+	var cs []catalog.Category
+	if err := s.DB.WithContext(ctx).Where("published = ?", true).Order("code").Find(&cs).Error; err != nil {
+		return fmt.Errorf("read categories: %w", err)
+	}
+	codes := make([]string, len(cs))
+	for i, c := range cs {
+		codes[i] = c.DeptCode
+	}
+	regions, err := s.deptRegions(ctx, codes)
+	if err != nil {
+		return err
+	}
+	docs := make([]Document, len(cs))
+	for i := range cs {
+		docs[i] = CategoryDocument(&cs[i], regions[cs[i].DeptCode])
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	return fn(docs)
+}
+
+func (s *CatalogSource) deptRegions(ctx context.Context, codes []string) (map[string]string, error) {
+	var ds []catalog.Department
+	if err := s.DB.WithContext(ctx).Where("code IN ?", codes).Find(&ds).Error; err != nil {
+		return nil, fmt.Errorf("departments: %w", err)
+	}
+	out := make(map[string]string, len(ds))
+	for _, d := range ds {
+		out[d.Code] = d.RegionCode
+	}
+	return out, nil
+}
+
+// Expiring implements Expirer: disclosures whose publish_until passed.
+func (s *CatalogSource) Expiring(ctx context.Context, from, to time.Time) ([]string, error) {
+	var ids []uint64
+	err := s.DB.WithContext(ctx).Model(&catalog.Disclosure{}).
+		Where("publish_until > ? AND publish_until <= ?", from.UTC(), to.UTC()).Order("id").Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("expiring disclosures: %w", err)
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = catalog.SubjectDisclosure + ":" + strconv.FormatUint(id, 10)
+	}
+	return out, nil
+}
+
+// DisclosureDocument is how a village disclosure is searched.
+func DisclosureDocument(d *catalog.Disclosure) Document {
+	id := strconv.FormatUint(d.ID, 10)
+	dept := d.DeptCode
+	if dept == "" {
+		dept = catalog.DeptCode(d.VillageCode, "cw")
+	}
+	body := d.Body
+	if extra := strings.TrimSpace(d.KindName() + " " + d.Period); extra != "" {
+		body += "\n" + extra
+	}
+	return Document{ID: catalog.SubjectDisclosure + ":" + id, Type: TypeDisclosure, Title: d.Title, Body: body,
+		RegionCode: d.VillageCode, DeptCode: dept, Kind: d.Kind, Year: d.PublishedAt.Year(), Date: d.PublishedAt,
+		Amount: d.Amount, URL: "/disclosures/" + id}
+}
+
+// FundDocument is how a project fund is searched.
+func FundDocument(f *catalog.Fund) Document {
+	id := strconv.FormatUint(f.ID, 10)
+	body := f.Purpose
+	if f.Source != "" {
+		body += "\n资金来源：" + f.Source
+	}
+	var date time.Time
+	if f.Year > 0 {
+		date = time.Date(f.Year, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return Document{ID: catalog.SubjectFund + ":" + id, Type: TypeFund, Title: f.Name, Body: body,
+		RegionCode: f.RegionCode, DeptCode: f.DeptCode, Kind: f.CategoryCode, Year: f.Year, Date: date,
+		Amount: f.Amount, URL: "/funds/" + id}
+}
+
+// CategoryDocument is how a subsidy catalog entry is searched; region is
+// where its department is.
+func CategoryDocument(c *catalog.Category, region string) Document {
+	var parts []string
+	for _, p := range []struct{ label, text string }{
+		{"政策依据", c.Policy}, {"补贴标准", c.Standard}, {"申领条件", c.Eligibility}, {"发放渠道", c.Channel},
+	} {
+		if strings.TrimSpace(p.text) != "" {
+			parts = append(parts, p.label+"："+p.text)
+		}
+	}
+	return Document{ID: catalog.SubjectCategory + ":" + c.Code, Type: TypeCategory, Title: c.Name,
+		Body: strings.Join(parts, "\n"), RegionCode: region, DeptCode: c.DeptCode, Kind: c.Code, URL: "/catalog/" + c.Code}
+}
+
+var _ Expirer = (*CatalogSource)(nil)
+
+// IsGone reports whether err says a subject must leave the index.
+func IsGone(err error) bool { return errors.Is(err, ErrGone) || errors.Is(err, catalog.ErrNotFound) }
