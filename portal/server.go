@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/search"
 )
 
 // Config is what the portal needs from its program.
@@ -32,6 +33,9 @@ type Config struct {
 	// DataDir holds files that are not in the database: uploads, the
 	// embedded search index.
 	DataDir string
+	// Search is the search engine; nil leaves search unavailable while
+	// every other page works.
+	Search search.Index
 }
 
 // Server is the portal: a fiber app wired to the domain stores.
@@ -77,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 		st:      newStaffDeps(cfg),
 	}
 	s.checks = []Check{{Name: "database", Required: true, Probe: s.pingDB}}
+	s.initSearch()
 	s.app = fiber.New(fiber.Config{
 		AppName:                 "sunlight",
 		Immutable:               true,
