@@ -1,0 +1,220 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+var disclosureColumns = []column{
+	{"village", []string{"村代码", "所在村代码", "村社区代码", "village_code"}, true},
+	{"kind", []string{"公开类别", "公开类型", "类别", "事项类别"}, true},
+	{"title", []string{"标题", "公开标题", "名称"}, true},
+	{"period", []string{"期间", "公开期间", "所属期间", "时段"}, true},
+	{"body", []string{"内容", "正文", "公开内容"}, true},
+	{"amount", []string{"金额", "涉及金额", "amount_yuan"}, false},
+	{"attachments", []string{"附件", "附件名称"}, false},
+	{"published_at", []string{"公开日期", "发布日期", "公布日期"}, false},
+	{"publish_until", []string{"公开截止日期", "截止日期", "公示截止日期"}, false},
+	{"dept", []string{"责任单位编码", "部门编码", "dept_code"}, false},
+	{"published", []string{"是否公开"}, false},
+}
+
+// kindAliases maps what people write in the kind column to a kind code.
+var kindAliases = func() map[string]string {
+	m := map[string]string{
+		"村务": DisclosureVillage, "党务": DisclosureParty, "财务": DisclosureFinance,
+		"三资": DisclosureAssets, "资金资产资源": DisclosureAssets, "三资公开": DisclosureAssets,
+		"低保": DisclosureDibao, "最低生活保障": DisclosureDibao, "低保公示": DisclosureDibao,
+		"特困": DisclosureTekun, "特困供养": DisclosureTekun, "五保": DisclosureTekun, "特困人员供养": DisclosureTekun,
+		"工程": DisclosureProject, "工程项目公开": DisclosureProject, "项目": DisclosureProject,
+		"惠农": DisclosureSubsidy, "惠民惠农补贴": DisclosureSubsidy, "补贴": DisclosureSubsidy,
+		"宅基地": DisclosureHomestead, "发包": DisclosureContract, "集体资产": DisclosureContract,
+		"四议两公开": DisclosureDecision, "4+2": DisclosureDecision, "决策公开": DisclosureDecision,
+	}
+	for _, k := range DisclosureKinds {
+		m[k.Code] = k.Code
+		m[k.Name] = k.Code
+	}
+	return m
+}()
+
+type disclosureRow struct {
+	d         Disclosure
+	line      int
+	originals []Original
+}
+
+type disclosureImporter struct {
+	now      time.Time
+	villages map[string]bool
+	depts    map[string]bool
+	seen     map[string]int32 // natural key → line
+	rows     []disclosureRow
+	next     uint64
+}
+
+func (d *disclosureImporter) columns() []column { return disclosureColumns }
+
+func (d *disclosureImporter) load(ctx context.Context, tx *gorm.DB) error {
+	var codes []string
+	if err := tx.Model(&Region{}).Where("level = ?", Village).Pluck("code", &codes).Error; err != nil {
+		return fmt.Errorf("read villages: %w", err)
+	}
+	d.villages = make(map[string]bool, len(codes))
+	for _, c := range codes {
+		d.villages[c] = true
+	}
+	var err error
+	if d.depts, err = codeSet(tx, &Department{}, "code"); err != nil {
+		return err
+	}
+	d.seen = map[string]int32{}
+	d.next, err = nextID(tx, &Disclosure{})
+	return err
+}
+
+func (d *disclosureImporter) parse(r row, errs *lineErrors) {
+	ok := true
+	in := Disclosure{VillageCode: r.get("village"), Title: r.get("title"), Period: r.get("period"),
+		Body: r.get("body"), Attachments: r.get("attachments"), DeptCode: r.get("dept")}
+	out := in
+	out.Title, out.Body = MaskText(in.Title), MaskText(in.Body)
+	out.Attachments = MaskText(strings.Join(strings.FieldsFunc(in.Attachments, func(r rune) bool {
+		return r == '\n' || r == ';' || r == '；' || r == '|'
+	}), "\n"))
+	if !d.villages[out.VillageCode] {
+		errs.add(r.line, "村代码 %q 不是已有的村（社区）", out.VillageCode)
+		ok = false
+	}
+	kind, found := kindAliases[strings.ToLower(r.get("kind"))]
+	if !found {
+		errs.add(r.line, "公开类别 %q 不认识，应为 村务公开、党务公开、财务公开、三资管理、低保名单、特困供养名单、工程项目、惠农补贴、宅基地审批、集体资产发包 或 四议两公开", r.get("kind"))
+		ok = false
+	}
+	out.Kind = kind
+	ok = checkLen(errs, r.line, "标题", out.Title, 200, true) && ok
+	ok = checkLen(errs, r.line, "期间", out.Period, 32, true) && ok
+	ok = checkLen(errs, r.line, "内容", out.Body, 20000, true) && ok
+	ok = checkLen(errs, r.line, "附件", out.Attachments, 2000, false) && ok
+	var err error
+	if v := r.get("amount"); v != "" {
+		if out.Amount, err = parseYuan(v); err != nil {
+			errs.add(r.line, "金额：%v", err)
+			ok = false
+		}
+	}
+	out.PublishedAt = time.Date(d.now.Year(), d.now.Month(), d.now.Day(), 0, 0, 0, 0, time.UTC)
+	if v := r.get("published_at"); v != "" {
+		if out.PublishedAt, err = parseDate(v); err != nil {
+			errs.add(r.line, "公开日期：%v", err)
+			ok = false
+		}
+	}
+	if v := r.get("publish_until"); v != "" {
+		until, err := parseDate(v)
+		switch {
+		case err != nil:
+			errs.add(r.line, "公开截止日期：%v", err)
+			ok = false
+		case !until.After(out.PublishedAt):
+			errs.add(r.line, "公开截止日期 %s 应晚于公开日期 %s", until.Format("2006-01-02"), out.PublishedAt.Format("2006-01-02"))
+			ok = false
+		default:
+			out.PublishUntil = &until
+		}
+	}
+	if out.DeptCode == "" && d.depts[DeptCode(out.VillageCode, "cw")] {
+		out.DeptCode = DeptCode(out.VillageCode, "cw")
+	} else if out.DeptCode != "" && !d.depts[out.DeptCode] {
+		errs.add(r.line, "责任单位编码 %q 不存在", out.DeptCode)
+		ok = false
+	}
+	if out.Published, err = parseBool(r.get("published"), true); err != nil {
+		errs.add(r.line, "是否公开：%v", err)
+		ok = false
+	}
+	if !ok {
+		return
+	}
+	out.NKey = naturalKey(out.VillageCode, out.Kind, out.Period, out.Title)
+	if prev, dup := d.seen[out.NKey]; dup {
+		errs.add(r.line, "与第 %d 行重复（同一村、类别、期间和标题）", prev)
+		return
+	}
+	d.seen[out.NKey] = int32(r.line)
+	var orig []Original
+	orig = append(orig, original("", "title", in.Title, out.Title)...)
+	orig = append(orig, original("", "body", in.Body, out.Body)...)
+	until := ""
+	if out.PublishUntil != nil {
+		until = out.PublishUntil.Format("2006-01-02")
+	}
+	out.Digest = digest(out.Body, strconv.FormatInt(out.Amount, 10), out.Attachments, out.DeptCode,
+		out.PublishedAt.Format("2006-01-02"), until, strconv.FormatBool(out.Published), originalsDigest(orig))
+	d.rows = append(d.rows, disclosureRow{d: out, line: r.line, originals: orig})
+}
+
+func (d *disclosureImporter) pending() int        { return len(d.rows) }
+func (d *disclosureImporter) finish(*lineErrors) {}
+
+func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *ImportResult) error {
+	if len(d.rows) == 0 {
+		return nil
+	}
+	have := map[string]stored{}
+	for i := 0; i < len(d.rows); i += importBatch {
+		keys := make([]string, 0, importBatch)
+		for _, r := range d.rows[i:min(i+importBatch, len(d.rows))] {
+			keys = append(keys, r.d.NKey)
+		}
+		var existing []stored
+		if err := tx.Model(&Disclosure{}).Select("id, nkey AS ref, digest").Where("nkey IN ?", keys).Scan(&existing).Error; err != nil {
+			return fmt.Errorf("read disclosures: %w", err)
+		}
+		for _, e := range existing {
+			have[e.Ref] = e
+		}
+	}
+	write := make([]Disclosure, 0, len(d.rows))
+	subjects := make([]string, 0, len(d.rows))
+	var origs []Original
+	var changedOrigs []string
+	for _, r := range d.rows {
+		e, found := have[r.d.NKey]
+		switch {
+		case !found:
+			r.d.ID = d.next
+			d.next++
+			res.Created++
+		case e.Digest != r.d.Digest:
+			r.d.ID = e.ID
+			res.Updated++
+		default:
+			res.Unchanged++
+			continue
+		}
+		write = append(write, r.d)
+		subject := r.d.Subject()
+		subjects = append(subjects, subject)
+		if found {
+			changedOrigs = append(changedOrigs, subject)
+		}
+		for _, o := range r.originals {
+			o.Subject = subject
+			origs = append(origs, o)
+		}
+	}
+	d.rows = d.rows[:0]
+	if err := upsertByID(tx, write); err != nil {
+		return fmt.Errorf("write disclosures: %w", err)
+	}
+	if err := replaceOriginals(tx, changedOrigs, origs); err != nil {
+		return err
+	}
+	return RecordChange(tx, subjects...)
+}
