@@ -151,7 +151,7 @@ func (d *disbursementImporter) parse(r row, errs *lineErrors) {
 	d.rows = append(d.rows, disbursementRow{d: out, originals: orig})
 }
 
-func (d *disbursementImporter) pending() int        { return len(d.rows) }
+func (d *disbursementImporter) pending() int       { return len(d.rows) }
 func (d *disbursementImporter) finish(*lineErrors) {}
 
 func (d *disbursementImporter) flush(ctx context.Context, tx *gorm.DB, res *ImportResult) error {

@@ -159,7 +159,7 @@ func (d *disclosureImporter) parse(r row, errs *lineErrors) {
 	d.rows = append(d.rows, disclosureRow{d: out, line: r.line, originals: orig})
 }
 
-func (d *disclosureImporter) pending() int        { return len(d.rows) }
+func (d *disclosureImporter) pending() int       { return len(d.rows) }
 func (d *disclosureImporter) finish(*lineErrors) {}
 
 func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *ImportResult) error {

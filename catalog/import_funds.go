@@ -117,7 +117,7 @@ func (f *fundImporter) parse(r row, errs *lineErrors) {
 	f.rows = append(f.rows, fundRow{fund: fund, originals: orig})
 }
 
-func (f *fundImporter) pending() int        { return len(f.rows) }
+func (f *fundImporter) pending() int       { return len(f.rows) }
 func (f *fundImporter) finish(*lineErrors) {}
 
 func (f *fundImporter) flush(ctx context.Context, tx *gorm.DB, res *ImportResult) error {
