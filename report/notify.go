@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/catalog"
 )
 
 // Message is one notification to a department (its handlers, its head or
@@ -60,14 +62,15 @@ func notify(tx *gorm.DB, r *Report, dept, role, kind string, now time.Time) erro
 	return tx.Create(&n).Error
 }
 
-// supervisorOf is the supervisor that watches the report's department; a
-// supervisor body handling it itself is watched by the one above.
+// supervisorOf is the supervisor that watches the report's department:
+// the 纪委 above the region for a region's own body (committee, government)
+// or a supervisor handling it itself, the region's 纪委 for a bureau.
 func supervisorOf(ctx context.Context, s *Service, r *Report) string {
 	if r.DeptRegion == "" {
 		return ""
 	}
 	self, err := s.depts.Get(ctx, r.DeptCode)
-	strictly := err == nil && self.Supervisor
+	strictly := err == nil && (self.Supervisor || self.Kind == catalog.KindGovernment || self.Kind == catalog.KindCommittee)
 	d, err := s.depts.SupervisorAbove(ctx, r.DeptRegion, strictly)
 	if err != nil {
 		return ""

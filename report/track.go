@@ -156,8 +156,15 @@ func (s *Service) Rate(ctx context.Context, receipt string, rating Rating, comme
 		if err := tx.Where("id = ?", r.ID).Take(r).Error; err != nil {
 			return err
 		}
-		if r.Status != StatusAnswered || r.Rating != RatingNone {
-			return conflict("现在不能评价：只有已答复、尚未评价的举报可以评价")
+		if r.Status != StatusAnswered {
+			act := ActClose
+			if rating == RatingUnsatisfied {
+				act = ActReopen
+			}
+			return &TransitionError{From: r.Status, Action: act}
+		}
+		if r.Rating != RatingNone {
+			return conflict("这次答复已经评价过了")
 		}
 		now := eventTime(s.now())
 		text := "评价：" + rating.Name()

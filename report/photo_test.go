@@ -1,0 +1,94 @@
+package report
+
+import (
+	"bytes"
+	"hash/crc32"
+	"image/jpeg"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func crc32IEEE(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
+
+func TestPhotoRejections(t *testing.T) {
+	gif := []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;/*<script>alert(1)</script>*/")
+	cases := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"empty.jpg", nil, errPhotoEmpty},
+		{"page.jpg", []byte("<!doctype html><html><script>alert(1)</script></html>"), errPhotoType},
+		{"logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`), errPhotoType},
+		{"logo.jpg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`), errPhotoType},
+		{"doc.pdf", []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj<<>>endobj"), errPhotoType},
+		{"poly.gif", gif, errPhotoType},
+		{"poly.jpg", gif, errPhotoType},
+		{"photo.png", testJPEG(t, 8, 8, 0), errPhotoExt},
+		{"photo.exe", testJPEG(t, 8, 8, 0), errPhotoExt},
+		{"photo", testJPEG(t, 8, 8, 0), errPhotoNoExtName},
+		{"cut.jpg", testJPEG(t, 64, 64, 0)[:40], errPhotoBroken},
+		{"big.png", hugePNGHeader(20000, 20000), errPhotoPixels},
+		{"huge.jpg", append(testJPEG(t, 8, 8, 0), make([]byte, MaxPhotoBytes)...), errPhotoTooBig},
+	}
+	for _, c := range cases {
+		if _, err := ProcessPhoto(c.name, c.data); err != c.want {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+// TestPixelCapWithoutDecode: a 20000×20000 header is refused fast and
+// without allocating the 1.6 GB the image would need.
+func TestPixelCapWithoutDecode(t *testing.T) {
+	data := hugePNGHeader(20000, 20000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := ProcessPhoto("big.png", data)
+	el := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if err != errPhotoPixels {
+		t.Fatalf("err %v", err)
+	}
+	if el > 50*time.Millisecond {
+		t.Fatalf("took %s", el)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Fatalf("allocated %d bytes to refuse it", grew)
+	}
+}
+
+// TestPhotoStripsEXIFAndApplyOrientation: a JPEG with Orientation=6 (turn
+// 90° clockwise) and GPS comes out upright (width and height swapped) with
+// no APP1 segment and no "GPS".
+func TestPhotoStripsEXIFAndApplyOrientation(t *testing.T) {
+	in := testJPEG(t, 40, 20, 6)
+	if !bytes.Contains(in, []byte("GPS")) || jpegOrientation(in) != 6 {
+		t.Fatal("fixture lacks its EXIF")
+	}
+	p, err := ProcessPhoto("IMG_0001.JPG", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Width != 20 || p.Height != 40 {
+		t.Fatalf("size %dx%d, want 20x40", p.Width, p.Height)
+	}
+	if bytes.Contains(p.Data, []byte{0xFF, 0xE1}) || bytes.Contains(p.Data, []byte("GPS")) || bytes.Contains(p.Data, []byte("Exif")) {
+		t.Fatal("metadata survived")
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.Data))
+	if err != nil || cfg.Width != 20 || cfg.Height != 40 {
+		t.Fatalf("stored image %v %v", cfg, err)
+	}
+	if p.Ext != ".jpg" || !strings.HasPrefix(p.Mime, "image/jpeg") {
+		t.Fatal(p.Ext, p.Mime)
+	}
+	pp, err := ProcessPhoto("x.png", testPNG(t, 5, 7))
+	if err != nil || pp.Ext != ".png" || pp.Width != 5 {
+		t.Fatalf("png: %+v %v", pp, err)
+	}
+}

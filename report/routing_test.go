@@ -1,0 +1,151 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"sunlight/internal/testdb"
+)
+
+// TestAccusationRouting: an accusation is never dispatched to the body it
+// accuses, nor visible to that body's staff or head; it goes to the 纪委
+// one level up, and one more level for the body's head.
+func TestAccusationRouting(t *testing.T) {
+	cases := []struct {
+		subject, pt           string
+		wantDept, wantAccused string
+		head                  bool
+		blind                 []Actor // must not see it
+		sees                  []Actor // must see it
+	}{
+		{"village:" + tVillage, "subsidy", tTownGov, "", false, nil, []Actor{staff(tTownGov), super(tTownJW, tTown)}},
+		{"village:" + tVillage, "misconduct", tTownJW, tCommittee, false,
+			[]Actor{staff(tCommittee), head(tCommittee)}, []Actor{super(tTownJW, tTown), super(tCountyJW, tCounty)}},
+		{"village:" + tVillage, "misconduct_head", tCountyJW, tCommittee, true,
+			[]Actor{staff(tCommittee), head(tCommittee), super(tTownJW, tTown)}, []Actor{super(tCountyJW, tCounty)}},
+		{"village:" + tVillage, "town_misconduct", tCountyJW, tTownGov, false,
+			[]Actor{staff(tTownGov), head(tTownGov), super(tTownJW, tTown)}, []Actor{super(tCountyJW, tCounty), super(tCityJW, "2101")}},
+		{"region:" + tTown, "misconduct", tCountyJW, tTownGov, false,
+			[]Actor{staff(tTownGov), head(tTownGov), super(tTownJW, tTown)}, []Actor{super(tCountyJW, tCounty)}},
+		{"region:" + tTown, "misconduct_head", tCityJW, tTownGov, true,
+			[]Actor{staff(tTownGov), head(tTownGov), super(tTownJW, tTown), super(tCountyJW, tCounty)}, []Actor{super(tCityJW, "2101")}},
+		{"dept:" + tTownGov, "service", tCountyGov, tTownGov, false,
+			[]Actor{staff(tTownGov), head(tTownGov)}, []Actor{staff(tCountyGov)}},
+		{"dept:210124-mz", "misconduct", tCountyJW, "210124-mz", false,
+			[]Actor{staff("210124-mz"), head("210124-mz")}, []Actor{super(tCountyJW, tCounty)}},
+		{"dept:210124-mz", "misconduct_head", tCityJW, "210124-mz", true,
+			[]Actor{staff("210124-mz"), super(tCountyJW, tCounty)}, []Actor{super(tCityJW, "2101")}},
+		{"dept:" + tCommittee, "attitude", tTownGov, tCommittee, false,
+			[]Actor{staff(tCommittee)}, []Actor{staff(tTownGov)}},
+	}
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := setup(t, db)
+		for _, c := range cases {
+			_, r := submit(t, s, c.subject, c.pt)
+			name := c.subject + "/" + c.pt
+			if r.DeptCode != c.wantDept || r.AccusedDept != c.wantAccused || r.AccusedHead != c.head {
+				t.Errorf("%s: routed to %q accusing %q (head %v); want %q accusing %q", name, r.DeptCode, r.AccusedDept, r.AccusedHead, c.wantDept, c.wantAccused)
+			}
+			if r.AccusedDept != "" && r.DeptCode == r.AccusedDept {
+				t.Errorf("%s: dispatched to the accused", name)
+			}
+			for _, a := range c.blind {
+				if _, err := s.Get(ctx, a, r.ID); !errors.Is(err, ErrNotFound) {
+					t.Errorf("%s: %s/%s can get it (%v)", name, a.DeptCode, a.Role, err)
+				}
+				list, _, err := s.List(ctx, a, Filter{PerPage: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, x := range list {
+					if x.ID == r.ID {
+						t.Errorf("%s: in the queue of %s/%s", name, a.DeptCode, a.Role)
+					}
+				}
+				if err := s.Accept(ctx, a, r.ID, ""); !errors.Is(err, ErrNotFound) {
+					t.Errorf("%s: %s may act on it: %v", name, a.DeptCode, err)
+				}
+			}
+			for _, a := range c.sees {
+				if _, err := s.Get(ctx, a, r.ID); err != nil {
+					t.Errorf("%s: %s/%s cannot see it: %v", name, a.DeptCode, a.Role, err)
+				}
+			}
+			// Nothing was queued for the accused either.
+			var n int64
+			db.Model(&Notification{}).Where("report_id = ? AND dept_code = ?", r.ID, c.wantAccused).Count(&n)
+			if c.wantAccused != "" && n != 0 {
+				t.Errorf("%s: %d notifications to the accused", name, n)
+			}
+		}
+	})
+}
+
+// TestReassignToAccusedRefused: a supervisor cannot hand an accusation to
+// the accused; the attempt is refused (409) and recorded.
+func TestReassignToAccusedRefused(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := setup(t, db)
+		_, r := submit(t, s, "village:"+tVillage, "misconduct")
+		sup := super(tCountyJW, tCounty)
+		err := s.Reassign(ctx, sup, r.ID, tCommittee, "交村委会自查")
+		var ce *ConflictError
+		if !errors.As(err, &ce) {
+			t.Fatalf("reassign to accused: %v, want ConflictError", err)
+		}
+		got := reportByID(t, s, r.ID)
+		if got.DeptCode != tTownJW {
+			t.Fatalf("report moved to %s", got.DeptCode)
+		}
+		var ev Event
+		if err := db.Where("report_id = ? AND type = ?", r.ID, EvReassignRefused).Take(&ev).Error; err != nil {
+			t.Fatalf("no audit event for the refused attempt: %v", err)
+		}
+		if err := s.Reassign(ctx, sup, r.ID, tCountyJW, "县纪委直接办理"); err != nil {
+			t.Fatal(err)
+		}
+		if got := reportByID(t, s, r.ID); got.DeptCode != tCountyJW || got.Status != StatusDispatched {
+			t.Fatalf("after reassign: %s %s", got.DeptCode, got.Status)
+		}
+	})
+}
+
+func TestRoutingRuleHistory(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, clk := setup(t, db)
+		before, err := s.Rules(ctx, t0)
+		if err != nil || len(before) == 0 {
+			t.Fatal(err)
+		}
+		err = s.SetRule(ctx, RoutingRule{SubjectKind: "village", ProblemType: "land", Target: TargetSubjectDept}, "user:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(t0.Add(1))
+		_, r := submit(t, s, "village:"+tVillage, "land")
+		if r.DeptCode != tTownGov { // subject_dept of a village falls back to the town
+			t.Fatalf("routed to %s", r.DeptCode)
+		}
+		var all int64
+		db.Model(&RoutingRule{}).Where("subject_kind = 'village' AND problem_type = 'land'").Count(&all)
+		if all != 1 {
+			t.Fatalf("rule rows = %d", all)
+		}
+		// Replace it again: the old row is kept, closed.
+		if err := s.SetRule(ctx, RoutingRule{SubjectKind: "village", ProblemType: "land", Target: TargetLocalGov}, "user:1"); err != nil {
+			t.Fatal(err)
+		}
+		db.Model(&RoutingRule{}).Where("subject_kind = 'village' AND problem_type = 'land'").Count(&all)
+		var open int64
+		db.Model(&RoutingRule{}).Where("subject_kind = 'village' AND problem_type = 'land' AND valid_to IS NULL").Count(&open)
+		if all != 2 || open != 1 {
+			t.Fatalf("history: %d rows, %d open", all, open)
+		}
+	})
+}

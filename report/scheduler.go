@@ -1,0 +1,236 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Escalation levels.
+const (
+	LevelNone       = 0
+	LevelHandler    = 1 // overdue: the handler is reminded
+	LevelHead       = 2 // the department head is told
+	LevelSupervisor = 3 // the supervisor is told; 督办
+)
+
+// Pass is what one scheduler pass did.
+type Pass struct {
+	Dispatched int
+	Escalated  int // escalation steps taken
+	AutoClosed int
+	Wiped      int // expired retry copies of receipts wiped
+}
+
+// Changed reports whether the pass changed anything.
+func (p Pass) Changed() bool { return p.Dispatched+p.Escalated+p.AutoClosed+p.Wiped > 0 }
+
+// RunOnce is one scheduler pass at time now: it dispatches reports left
+// undispatched, flags overdue work and escalates it in steps (handler,
+// head, supervisor), closes answers left unrated past the rating period,
+// and wipes expired retry copies of receipts. Every change is a
+// conditional update on the report's version, so a second pass, or a
+// concurrent one in another process, changes nothing more.
+func (s *Service) RunOnce(ctx context.Context, now time.Time) (Pass, error) {
+	var p Pass
+	now = eventTime(now)
+	cal, err := LoadCalendar(ctx, s.db)
+	if err != nil {
+		return p, err
+	}
+	if p.Dispatched, err = s.dispatchStuck(ctx, now); err != nil {
+		return p, err
+	}
+	if p.Escalated, err = s.escalate(ctx, cal, now); err != nil {
+		return p, err
+	}
+	if p.AutoClosed, err = s.autoClose(ctx, cal, now); err != nil {
+		return p, err
+	}
+	res := s.db.WithContext(ctx).Model(&Submission{}).Where("expires_at < ? AND sealed_receipt <> ''", now).Update("sealed_receipt", "")
+	if res.Error != nil {
+		return p, res.Error
+	}
+	p.Wiped = int(res.RowsAffected)
+	return p, nil
+}
+
+func (s *Service) dispatchStuck(ctx context.Context, now time.Time) (int, error) {
+	var rs []Report
+	if err := s.db.WithContext(ctx).Where("status = ? AND submitted_at < ?", StatusSubmitted, now.Add(-time.Minute)).
+		Limit(200).Find(&rs).Error; err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rs {
+		sub, err := s.subjects.Resolve(ctx, r.Subject)
+		if err != nil {
+			continue
+		}
+		if err := s.dispatch(ctx, r.ID, sub, r.ProblemType); err == nil {
+			n++
+		} else if !errors.Is(err, ErrBusy) && !isTransition(err) && !errors.Is(err, ErrNotFound) {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func isTransition(err error) bool {
+	var te *TransitionError
+	return errors.As(err, &te)
+}
+
+// dueOf is the deadline a report is measured against now.
+func dueOf(r *Report) *time.Time {
+	switch r.Status {
+	case StatusDispatched, StatusReopened:
+		if r.AcceptedAt == nil {
+			return r.AckDueAt
+		}
+		return r.AnswerDueAt
+	case StatusAccepted, StatusExtended, StatusEscalated:
+		return r.AnswerDueAt
+	}
+	return nil
+}
+
+// targetLevel is how far up an overdue report should have been told.
+func targetLevel(cal *Calendar, due, now time.Time) int {
+	if !now.After(due) {
+		return LevelNone
+	}
+	// Whole working days late: the days from the deadline to yesterday.
+	late := cal.WorkingDaysBetween(due.Add(-time.Nanosecond), now.AddDate(0, 0, -1))
+	switch {
+	case late >= cal.Setting(StageSupervisor).Days:
+		return LevelSupervisor
+	case late >= cal.Setting(StageRemindHead).Days:
+		return LevelHead
+	}
+	return LevelHandler
+}
+
+func (s *Service) escalate(ctx context.Context, cal *Calendar, now time.Time) (int, error) {
+	var rs []Report
+	err := s.db.WithContext(ctx).Where("status IN ? AND escalation_level < ? AND ((ack_due_at IS NOT NULL AND ack_due_at < ?) OR (answer_due_at IS NOT NULL AND answer_due_at < ?))",
+		[]Status{StatusDispatched, StatusReopened, StatusAccepted, StatusExtended, StatusEscalated}, LevelSupervisor, now, now).
+		Order("id").Limit(500).Find(&rs).Error
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range rs {
+		r := &rs[i]
+		due := dueOf(r)
+		if due == nil {
+			continue
+		}
+		target := targetLevel(cal, *due, now)
+		for lvl := r.EscalationLevel + 1; lvl <= target; lvl++ {
+			err := s.step(ctx, r, lvl, now)
+			if errors.Is(err, ErrBusy) {
+				break // someone else moved it; the next pass sees the new state
+			}
+			if err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// step raises r to escalation level lvl in one transaction with one event
+// and one notification. It is conditional on r's version.
+func (s *Service) step(ctx context.Context, r *Report, lvl int, now time.Time) error {
+	sup := ""
+	if lvl == LevelSupervisor {
+		sup = supervisorOf(ctx, s, r)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := change{actor: "system", evType: EvReminded, updates: map[string]any{"escalation_level": lvl, "overdue": true}}
+		stage := "答复"
+		if r.AcceptedAt == nil && (r.Status == StatusDispatched || r.Status == StatusReopened) {
+			stage = "签收"
+		}
+		var dept, role, kind string
+		switch lvl {
+		case LevelHandler:
+			c.evType, c.text = EvOverdue, "已超过"+stage+"期限，已提醒经办人"
+			dept, role, kind = r.DeptCode, "staff", "overdue"
+			if stage == "签收" {
+				kind = "ack_overdue"
+			}
+		case LevelHead:
+			c.text = "超期未办，已告知部门负责人"
+			dept, role, kind = r.DeptCode, "head", "head"
+		case LevelSupervisor:
+			c.text = "严重超期，已报纪委监委督办"
+			dept, role, kind = sup, "supervisor", "supervisor"
+			if _, err := Next(r.Status, ActEscalate); err == nil {
+				c.action, c.evType, c.public = ActEscalate, EvEscalated, true
+				c.text = "超期未办结，已转入督办"
+			}
+		}
+		if err := s.apply(tx, r, c, now); err != nil {
+			return err
+		}
+		r.EscalationLevel = lvl
+		return notify(tx, r, dept, role, kind, now)
+	})
+}
+
+func (s *Service) autoClose(ctx context.Context, cal *Calendar, now time.Time) (int, error) {
+	days := cal.Setting(StageRate).Days
+	var rs []Report
+	if err := s.db.WithContext(ctx).Where("status = ? AND rating = '' AND answered_at < ?", StatusAnswered, now.AddDate(0, 0, -days)).
+		Order("id").Limit(500).Find(&rs).Error; err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range rs {
+		r := &rs[i]
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return s.apply(tx, r, change{action: ActClose, evType: EvClosed, actor: "system", public: true,
+				text: "答复后" + itoa(days) + "日内未评价，按已答复办结", updates: map[string]any{"closed_at": now, "rating": RatingAuto}}, now)
+		})
+		if errors.Is(err, ErrBusy) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunScheduler runs a pass every interval, and delivers queued
+// notifications through sender, until ctx is done. Errors are logged and
+// the loop goes on.
+func (s *Service) RunScheduler(ctx context.Context, every time.Duration, sender Sender, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		now := s.now()
+		if p, err := s.RunOnce(ctx, now); err != nil && ctx.Err() == nil {
+			log.Error("scheduler pass failed", "err", err)
+		} else if p.Changed() {
+			log.Info("scheduler pass", "dispatched", p.Dispatched, "escalated", p.Escalated, "auto_closed", p.AutoClosed, "wiped", p.Wiped)
+		}
+		if sender != nil {
+			if _, err := s.Deliver(ctx, sender, now, 100); err != nil && ctx.Err() == nil {
+				log.Error("notification delivery failed", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
