@@ -393,3 +393,23 @@ func TestImportUpdateAndDryRun(t *testing.T) {
 		}
 	})
 }
+
+// TestImportTemplates: every shipped template imports cleanly (dry run),
+// in the order a data officer would load them.
+func TestImportTemplates(t *testing.T) {
+	db := withRegions(t, testdb.SQLite(t))
+	for _, kind := range ImportKinds {
+		data, err := ImportTemplate(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := mustImport(t, db, kind, kind+".csv", data)
+		if res.Created == 0 {
+			t.Errorf("%s template imported nothing: %+v", kind, res)
+		}
+	}
+	var o Original
+	if err := db.Where("field = ?", "id_number").Take(&o).Error; err != nil || o.Value != "210124198001011234" {
+		t.Errorf("id number original = %+v, %v", o, err)
+	}
+}
