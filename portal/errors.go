@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/report"
 )
 
 // apiError is the JSON error body of DESIGN.md:
@@ -43,6 +44,8 @@ func classify(err error) *httpError {
 	var he *httpError
 	var ve *catalog.ValidationError
 	var fe *fiber.Error
+	var te *report.TransitionError
+	var ce *report.ConflictError
 	switch {
 	case errors.As(err, &he):
 		return he
@@ -50,6 +53,14 @@ func classify(err error) *httpError {
 		return &httpError{Status: fiber.StatusBadRequest, Code: "invalid", Message: ve.Message, Fields: ve.Fields}
 	case errors.Is(err, catalog.ErrNotFound):
 		return &httpError{Status: fiber.StatusNotFound, Code: "not_found", Message: "没有找到您要的内容"}
+	case errors.Is(err, report.ErrForbidden):
+		return &httpError{Status: fiber.StatusForbidden, Code: "forbidden", Message: "您没有权限执行此操作"}
+	case errors.As(err, &te):
+		return &httpError{Status: fiber.StatusConflict, Code: "conflict", Message: te.Error()}
+	case errors.As(err, &ce):
+		return &httpError{Status: fiber.StatusConflict, Code: "conflict", Message: ce.Message}
+	case errors.Is(err, report.ErrBusy):
+		return &httpError{Status: fiber.StatusConflict, Code: "busy", Message: "该举报刚被他人更新，请刷新后重试"}
 	case errors.As(err, &fe):
 		return &httpError{Status: fe.Code, Code: codeFor(fe.Code), Message: messageFor(fe.Code)}
 	}

@@ -50,7 +50,7 @@ func (s *Server) routes() {
 	anyStaff := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor, staff.RoleAdmin)
 	admin := s.allow(staff.RoleAdmin)
 	st.Post("/logout", anyStaff, s.handleStaffLogout)
-	st.Get("/", anyStaff, s.handleStaffHome)
+	st.Get("/", anyStaff, s.handleStaffHome) // the queue; the admin is sent to the accounts
 	st.Get("/account", anyStaff, s.handleStaffAccount)
 	st.Post("/account/tokens", anyStaff, s.handleStaffTokenIssue)
 	st.Post("/account/tokens/:id/revoke", anyStaff, s.handleStaffTokenRevoke)
@@ -60,4 +60,13 @@ func (s *Server) routes() {
 	st.Post("/admin/accounts/:id/disable", admin, s.handleStaffAdminDisable)
 	st.Post("/admin/accounts/:id/password", admin, s.handleStaffAdminPassword)
 	st.Post("/admin/accounts/:id/revoke-tokens", admin, s.handleStaffAdminRevoke)
+	// The workbench: the technical admin never reads report content.
+	handlers := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor)
+	st.Get("/reports/:id<int>", handlers, s.handleStaffReport)
+	st.Get("/reports/:id<int>/photos/:name", handlers, s.handleStaffPhoto)
+	st.Post("/reports/:id<int>/:action", handlers, s.handleStaffAction)
+	sapi := api.Group("/staff", s.staffBearer, handlers)
+	sapi.Get("/reports", s.handleAPIStaffReports)
+	sapi.Get("/reports/:id<int>", s.handleAPIStaffReport)
+	sapi.Post("/reports/:id<int>/:action", s.handleAPIStaffAction)
 }

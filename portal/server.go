@@ -78,7 +78,9 @@ func New(cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 		regions: catalog.NewRegionStore(cfg.DB),
 		depts:   catalog.NewDepartmentStore(cfg.DB),
-		st:      newStaffDeps(cfg),
+	}
+	if s.st, err = newStaffDeps(cfg); err != nil {
+		return nil, err
 	}
 	s.checks = []Check{{Name: "database", Required: true, Probe: s.pingDB}}
 	s.initSearch()

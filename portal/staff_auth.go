@@ -4,23 +4,30 @@ import (
 	"errors"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"sunlight/report"
 	"sunlight/staff"
 )
 
 // staffDeps is what the staff side of the portal needs.
 type staffDeps struct {
 	store   *staff.Store
+	reports *report.Service
 	proxies []netip.Prefix // SUNLIGHT_TRUSTED_PROXIES, parsed
 }
 
-func newStaffDeps(cfg Config) *staffDeps {
-	d := &staffDeps{store: staff.NewStore(cfg.DB, staff.WithClock(cfg.Now))}
+func newStaffDeps(cfg Config) (*staffDeps, error) {
+	reports, err := report.New(cfg.DB, cfg.SecretKey, report.Options{Now: cfg.Now, UploadDir: filepath.Join(cfg.DataDir, "uploads")})
+	if err != nil {
+		return nil, err
+	}
+	d := &staffDeps{store: staff.NewStore(cfg.DB, staff.WithClock(cfg.Now)), reports: reports}
 	for _, p := range cfg.TrustedProxies {
 		if pfx, err := netip.ParsePrefix(p); err == nil {
 			d.proxies = append(d.proxies, pfx.Masked())
@@ -28,7 +35,7 @@ func newStaffDeps(cfg Config) *staffDeps {
 			d.proxies = append(d.proxies, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 		}
 	}
-	return d
+	return d, nil
 }
 
 const (

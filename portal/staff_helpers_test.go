@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
 
+	"sunlight/report"
 	"sunlight/staff"
 )
 
@@ -33,6 +34,9 @@ func newStaffServer(t testing.TB, db *gorm.DB, cfg ...func(*Config)) *Server {
 		}
 	}
 	if err := staff.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	s.st.store = staff.NewStore(db, staff.WithParams(cheapArgon), staff.WithClock(s.now))

@@ -9,7 +9,7 @@ import (
 
 // Models are the tables staff owns.
 func Models() []any {
-	return []any{&Account{}, &Session{}, &APIToken{}, &loginFailure{}, &AccountEvent{}}
+	return []any{&Account{}, &Session{}, &APIToken{}, &loginFailure{}, &AccountEvent{}, &DeptSetting{}, &AnswerDraft{}}
 }
 
 // Migrate creates or upgrades staff's tables.

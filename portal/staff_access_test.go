@@ -1,0 +1,195 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"sunlight/internal/testdb"
+	"sunlight/report"
+	"sunlight/staff"
+)
+
+// The demo departments used by the access tests.
+const (
+	townA    = "210124101-gov" // 大孤家子镇人民政府 (department A)
+	townB    = "210124102-gov" // 三面船镇人民政府 (department B)
+	villageA = "village:210124101200"
+	villageB = "village:210124102200"
+	countyJW = "210124-jw" // 法库县纪委监委
+	otherJW  = "210115-jw" // 辽中区纪委监委: another county
+	townAJW  = "210124101-jw"
+)
+
+var workbenchActions = []string{"accept", "answer", "approve-answer", "send-back", "return", "reject", "extend",
+	"decide-extension", "message", "note", "close", "escalate", "reassign", "reveal"}
+
+// actionForm is a plausible, valid input for every action, so that a
+// refusal can only come from the access rules.
+func actionForm() url.Values {
+	return url.Values{"text": {"经核实，情况属实，已整改完毕。"}, "days": {"10"}, "approve": {"1"}, "dept": {townA}}
+}
+
+// eventCount is how many events a report has, to show nothing changed.
+func eventCount(t *testing.T, db *gorm.DB, id uint64) int64 {
+	var n int64
+	if err := db.Model(&report.Event{}).Where("report_id = ?", id).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// assertNoAccess requests every staff route and API for the report as the
+// signed-in browser b (and its API token) and expects 403 or 404, with
+// nothing of the report in any answer.
+func assertNoAccess(t *testing.T, s *Server, db *gorm.DB, who string, b *browser, token string, r filed) {
+	t.Helper()
+	before := eventCount(t, db, r.ID)
+	secrets := []string{r.TrackingNo, r.Text, "13912345678", "张举报"}
+	check := func(route string, status int, body []byte) {
+		t.Helper()
+		if status != http.StatusForbidden && status != http.StatusNotFound {
+			t.Errorf("%s: %s answered %d, want 403/404", who, route, status)
+		}
+		for _, sec := range secrets {
+			if strings.Contains(string(body), sec) {
+				t.Errorf("%s: %s leaks %q", who, route, sec)
+			}
+		}
+	}
+	id := fmt.Sprint(r.ID)
+	csrf := b.get("/staff/account", http.StatusOK).Find("input[name=_csrf]").AttrOr("value", "")
+	for _, path := range []string{"/staff/reports/" + id, "/staff/reports/" + id + "/photos/aaaaaaaaaaaaaaaaaaaaaaaaaa.jpg",
+		"/staff/reports/" + id + "?tpl=0"} {
+		resp, body := b.do(http.MethodGet, path, nil)
+		check("GET "+path, resp.StatusCode, body)
+	}
+	for _, act := range workbenchActions {
+		form := actionForm()
+		form.Set("_csrf", csrf)
+		resp, body := b.do(http.MethodPost, "/staff/reports/"+id+"/"+act, form)
+		check("POST /staff/reports/ID/"+act, resp.StatusCode, body)
+	}
+	// Lists show nothing of it.
+	for _, path := range []string{"/staff", "/staff?status=all", "/staff?status=all&overdue=1"} {
+		resp, body := b.do(http.MethodGet, path, nil)
+		if resp.StatusCode == http.StatusOK {
+			for _, sec := range secrets {
+				if strings.Contains(string(body), sec) {
+					t.Errorf("%s: %s lists the report", who, path)
+				}
+			}
+		}
+	}
+	api := func(method, path, body string) (int, []byte) {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, b := do(t, s, req)
+		return resp.StatusCode, b
+	}
+	st, body := api(http.MethodGet, "/api/v1/staff/reports/"+id, "")
+	check("GET /api/v1/staff/reports/ID", st, body)
+	for _, act := range workbenchActions {
+		st, body := api(http.MethodPost, "/api/v1/staff/reports/"+id+"/"+act, `{"text":"经核实，情况属实，已整改完毕。","days":10,"approve":true,"dept":"`+townA+`"}`)
+		check("POST /api/v1/staff/reports/ID/"+act, st, body)
+	}
+	st, body = api(http.MethodGet, "/api/v1/staff/reports?status=all&per_page=100", "")
+	if st != http.StatusOK && st != http.StatusForbidden {
+		t.Errorf("%s: API list answered %d", who, st)
+	}
+	for _, sec := range secrets {
+		if strings.Contains(string(body), sec) {
+			t.Errorf("%s: API list leaks %q", who, sec)
+		}
+	}
+	if after := eventCount(t, db, r.ID); after != before {
+		t.Errorf("%s: the report gained %d events", who, after-before)
+	}
+}
+
+type principalUnderTest struct {
+	name    string
+	browser *browser
+	token   string
+}
+
+func signIn(t *testing.T, s *Server, user, dept string, role staff.Role) principalUnderTest {
+	t.Helper()
+	a := addStaff(t, s, user, dept, role)
+	b := newBrowser(t, s)
+	b.login(user)
+	tok, _, err := s.st.store.IssueToken(context.Background(), a.ID, "test", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return principalUnderTest{name: user + " (" + string(role) + " of " + dept + ")", browser: b, token: tok}
+}
+
+func TestStaffAccessIsolation(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := newWorkbench(t, db)
+		// A report for department B, with a named reporter.
+		rB := file(t, s, villageB, "subsidy", "三面船村低保发放不公，要求核查名单。", "张举报", "13912345678")
+		// Reports accusing department A (the town government) and the county 纪委.
+		accA := file(t, s, villageA, "town_misconduct", "大孤家子镇干部收取好处费，优亲厚友。", "张举报", "13912345678")
+		accJW := file(t, s, "dept:"+countyJW, "service", "县纪委监委对反映的问题推诿不办。", "", "")
+
+		staffA := signIn(t, s, "staff.a", townA, staff.RoleStaff)
+		headA := signIn(t, s, "head.a", townA, staff.RoleHead)
+		supOther := signIn(t, s, "sup.lz", otherJW, staff.RoleSupervisor)
+		supTown := signIn(t, s, "sup.town", townAJW, staff.RoleSupervisor)
+		supCounty := signIn(t, s, "sup.county", countyJW, staff.RoleSupervisor)
+		adminP := signIn(t, s, "tech.admin", "2101-gov", staff.RoleAdmin)
+
+		for _, c := range []struct {
+			p principalUnderTest
+			r filed
+		}{
+			{staffA, rB}, {headA, rB}, {staffA, accA}, {headA, accA},
+			{supOther, rB}, {supOther, accA},
+			{supTown, accA},    // routed above the town's 纪委: not theirs
+			{supCounty, accJW}, // accuses the county 纪委 itself
+			{adminP, rB},       // the technical admin reads no report content
+		} {
+			assertNoAccess(t, s, db, c.p.name, c.p.browser, c.p.token, c.r)
+		}
+
+		// Positive controls: the rules do not just refuse everyone.
+		staffB := signIn(t, s, "staff.b", townB, staff.RoleStaff)
+		doc := staffB.browser.get(fmt.Sprintf("/staff/reports/%d", rB.ID), http.StatusOK)
+		if got := text(doc, "#description"); got != rB.Text {
+			t.Errorf("department B sees %q", got)
+		}
+		if !strings.Contains(staffB.browser.get("/staff", http.StatusOK).Find("#queue").Text(), rB.TrackingNo) {
+			t.Error("department B's queue lacks its report")
+		}
+		supCounty.browser.get(fmt.Sprintf("/staff/reports/%d", accA.ID), http.StatusOK)
+		// Contact details appear nowhere but the audited reveal.
+		if strings.Contains(doc.Text(), "13912345678") {
+			t.Error("the report page shows the phone without a reveal")
+		}
+		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/api/v1/staff/reports/%d", rB.ID), nil)
+		req.Header.Set("Authorization", "Bearer "+staffB.token)
+		resp, body := do(t, s, req)
+		var got map[string]any
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &got) != nil || got["tracking_no"] != rB.TrackingNo {
+			t.Fatalf("API detail for department B: %d %.200s", resp.StatusCode, body)
+		}
+		if strings.Contains(string(body), "13912345678") || strings.Contains(string(body), "张举报") {
+			t.Error("the API detail carries contact data")
+		}
+		// A supervisor may not hand a report to the body it accuses (409).
+		resp, _ = supCounty.browser.submit(fmt.Sprintf("/staff/reports/%d", accA.ID), "#reassign-form", url.Values{"dept": {townA}, "text": {"改派测试"}})
+		if resp.StatusCode != http.StatusConflict {
+			t.Errorf("reassigning to the accused: %d, want 409", resp.StatusCode)
+		}
+	})
+}

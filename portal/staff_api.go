@@ -1,0 +1,97 @@
+package portal
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"sunlight/catalog"
+	"sunlight/report"
+)
+
+// The staff JSON API: the same queue, report and actions as the
+// workbench, for a personal token (Authorization: Bearer).
+
+type apiStaffReports struct {
+	Total   int64            `json:"total"`
+	Page    int              `json:"page"`
+	PerPage int              `json:"per_page"`
+	Reports []report.Summary `json:"reports"`
+}
+
+func (s *Server) handleAPIStaffReports(c *fiber.Ctx) error {
+	_, f, err := parseQueueFilter(c)
+	if err != nil {
+		return err
+	}
+	f.PerPage = min(max(c.QueryInt("per_page", 20), 1), 100)
+	sums, total, err := s.st.reports.List(c.UserContext(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	if sums == nil {
+		sums = []report.Summary{}
+	}
+	return c.JSON(apiStaffReports{Total: total, Page: f.Page, PerPage: f.PerPage, Reports: sums})
+}
+
+type apiStaffReport struct {
+	*report.Detail
+	Actions []string `json:"actions"`
+	Result  string   `json:"result,omitempty"`
+}
+
+func actionNames(a allowed) []string {
+	out := []string{}
+	for _, x := range []struct {
+		ok   bool
+		name string
+	}{{a.Accept, "accept"}, {a.Answer, "answer"}, {a.Return, "return"}, {a.Reject, "reject"}, {a.Extend, "extend"},
+		{a.Decide, "decide-extension"}, {a.Message, "message"}, {a.Note, "note"}, {a.Close, "close"},
+		{a.Escalate, "escalate"}, {a.Reassign, "reassign"}, {a.Reveal, "reveal"}} {
+		if x.ok {
+			out = append(out, x.name)
+		}
+	}
+	return out
+}
+
+func (s *Server) apiReport(c *fiber.Ctx, id uint64, result string) error {
+	d, err := s.st.reports.Get(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(apiStaffReport{Detail: d, Actions: actionNames(allowedActions(me(c), d)), Result: result})
+}
+
+func (s *Server) handleAPIStaffReport(c *fiber.Ctx) error {
+	id, err := reportID(c)
+	if err != nil {
+		return err
+	}
+	return s.apiReport(c, id, "")
+}
+
+type apiContact struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+func (s *Server) handleAPIStaffAction(c *fiber.Ctx) error {
+	id, err := reportID(c)
+	if err != nil {
+		return err
+	}
+	var in actionInput
+	if len(c.Body()) > 0 {
+		if err := c.BodyParser(&in); err != nil {
+			return catalog.Invalid("请求体应为 JSON：{\"text\": ..., \"days\": ..., \"approve\": ..., \"dept\": ...}")
+		}
+	}
+	res, err := s.runAction(c, id, c.Params("action"), in)
+	if err != nil {
+		return err
+	}
+	if res.Contact != nil {
+		return c.JSON(apiContact{Name: res.Contact.Name, Phone: res.Contact.Phone})
+	}
+	return s.apiReport(c, id, res.Done)
+}

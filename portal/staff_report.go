@@ -1,0 +1,170 @@
+package portal
+
+import (
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"sunlight/catalog"
+	"sunlight/report"
+	"sunlight/staff"
+)
+
+// china is the time zone pages show (China has no daylight saving).
+var china = time.FixedZone("CST", 8*3600)
+
+func init() {
+	funcs["stamp"] = func(t time.Time) string { return t.In(china).Format("2006-01-02 15:04") }
+	funcs["stampp"] = func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(china).Format("2006-01-02 15:04")
+	}
+}
+
+// allowed lists the workbench actions the principal may offer on a report
+// in its current state. The report service checks again; this only keeps
+// buttons that would fail off the page.
+type allowed struct {
+	Accept, Answer, Return, Reject, Extend, Decide, Message, Note, Close, Escalate, Reassign, Reveal bool
+}
+
+func can(st report.Status, a report.Action) bool {
+	_, err := report.Next(st, a)
+	return err == nil
+}
+
+func allowedActions(p *staff.Principal, d *report.Detail) allowed {
+	handler := d.DepartmentCode == p.DeptCode && p.Is(staff.RoleStaff, staff.RoleHead)
+	sup := p.Is(staff.RoleSupervisor)
+	st := d.Status
+	return allowed{
+		Accept:   handler && can(st, report.ActAccept),
+		Answer:   handler && can(st, report.ActAnswer),
+		Return:   handler && can(st, report.ActReturn),
+		Reject:   handler && can(st, report.ActReject),
+		Extend:   handler && !d.Extended && !d.ExtensionAsked && (st == report.StatusAccepted || st == report.StatusEscalated),
+		Decide:   sup && d.ExtensionAsked,
+		Message:  handler && st.Open(),
+		Note:     true,
+		Close:    (sup || (p.Is(staff.RoleHead) && d.DepartmentCode == p.DeptCode)) && can(st, report.ActClose),
+		Escalate: sup && can(st, report.ActEscalate),
+		Reassign: sup && st.Open(),
+		Reveal:   (handler || sup) && d.HasContact && !d.Anonymous,
+	}
+}
+
+// answerTemplates are starting points for 答复; the handler edits them.
+var answerTemplates = []struct{ Name, Text string }{
+	{"已核实并整改", "您反映的问题，我单位已安排专人进行核实。经核实，情况属实。我单位已于　月　日完成整改：＿＿＿＿。感谢您的监督。"},
+	{"部分属实", "您反映的问题，我单位已进行核实。经核实，情况部分属实：＿＿＿＿。针对属实部分，我单位已＿＿＿＿。其余情况说明如下：＿＿＿＿。"},
+	{"不属实，附依据", "您反映的问题，我单位已进行核实。经核实，情况不属实，依据如下：＿＿＿＿（政策依据、公示材料、发放记录）。如有疑问，欢迎继续反映。"},
+	{"政策解释", "您咨询的事项，相关政策规定如下：＿＿＿＿（政策文件名称及条款）。符合条件的，可到＿＿＿＿办理，需携带＿＿＿＿。"},
+}
+
+type staffReportPage struct {
+	staffPage
+	R         *report.Detail
+	Can       allowed
+	Due       *time.Time
+	DueLabel  string
+	Countdown string
+	Late      bool
+	Templates []struct{ Name, Text string }
+	Draft     string // the answer textarea's content
+	Done      string
+	Error     string
+	Fields    map[string]string
+	Contact   *revealed
+	Depts     []catalog.Department // reassignment targets (supervisors)
+	Approval  *approvalView
+}
+
+type revealed struct{ Name, Phone string }
+
+var actionDone = map[string]string{
+	"accept": "已签收。", "answer": "答复已发出，举报人可在查询页看到。", "return": "已退单。", "reject": "已作不予受理处理。",
+	"extend": "延期申请已提交，等待督办部门批准。", "decide-extension": "已处理延期申请。", "message": "留言已发给举报人。",
+	"note": "内部备注已记录。", "close": "已办结。", "escalate": "已列为督办件。", "reassign": "已改派。",
+	"answer-draft": "答复已提交部门负责人审核。", "approve-answer": "答复已审核通过并发出。", "send-back": "答复已退回经办人修改。",
+	"publish": "已公开答复。",
+}
+
+func reportID(c *fiber.Ctx) (uint64, error) {
+	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
+	if err != nil {
+		return 0, catalog.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) handleStaffReport(c *fiber.Ctx) error {
+	id, err := reportID(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.reportPage(c, id)
+	if err != nil {
+		return err
+	}
+	p.Done = actionDone[c.Query("done")]
+	if i, err := strconv.Atoi(c.Query("tpl")); err == nil && i >= 0 && i < len(answerTemplates) {
+		p.Draft = answerTemplates[i].Text
+	}
+	return s.render(c, "staff_report", p)
+}
+
+// reportPage loads what the report page shows; a report the principal
+// may not see is a 404 from the report service.
+func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
+	ctx := c.UserContext()
+	d, err := s.st.reports.Get(ctx, actor(c), id)
+	if err != nil {
+		return nil, err
+	}
+	p := &staffReportPage{staffPage: s.staffPage(c, "举报 "+d.TrackingNo, "queue"), R: d, Can: allowedActions(me(c), d),
+		Templates: answerTemplates, Draft: d.Answer}
+	p.Due, p.DueLabel = dueOf(d.Summary)
+	if p.Due != nil {
+		p.Countdown, p.Late = countdown(s.now(), *p.Due)
+	}
+	if p.Can.Reassign {
+		if p.Depts, err = s.depts.List(ctx, me(c).Dept.RegionCode, true); err != nil {
+			return nil, err
+		}
+	}
+	if p.Approval, err = s.approvalView(c, d); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// handleStaffPhoto serves a photo of a report the principal may see, as
+// an attachment in a sandbox so it can never run as a page.
+func (s *Server) handleStaffPhoto(c *fiber.Ctx) error {
+	id, err := reportID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.st.reports.Get(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	name := c.Params("name")
+	for _, ph := range d.Photos {
+		if ph.Name == name {
+			path := s.st.reports.PhotoPath(name)
+			if path == "" {
+				break
+			}
+			c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
+			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(name)+`"`)
+			c.Set(fiber.HeaderCacheControl, "private, no-store")
+			return c.SendFile(path)
+		}
+	}
+	return catalog.ErrNotFound
+}
