@@ -62,7 +62,39 @@ func OpenEmbedded(dir string, syn *Synonyms) (*Embedded, error) {
 		return nil, fmt.Errorf("open search index %s: %w", name, err)
 	}
 	e.idx, e.current = idx, name
+	e.removeStale()
 	return e, nil
+}
+
+// removeStale deletes index folders left behind by rebuilds whose portal
+// was not running to remove the index it replaced. Folders younger than an
+// hour may be a rebuild in progress and stay.
+func (e *Embedded) removeStale() {
+	entries, err := os.ReadDir(e.dir)
+	if err != nil {
+		return
+	}
+	for _, en := range entries {
+		if !en.IsDir() || !strings.HasPrefix(en.Name(), "idx-") || en.Name() == e.current {
+			continue
+		}
+		if info, err := en.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			_ = os.RemoveAll(filepath.Join(e.dir, en.Name()))
+		}
+	}
+}
+
+// NewEmbeddedBuilder returns an Embedded that only rebuilds: it does not
+// open the live index, which a running portal holds, and its Rebuild
+// switches CURRENT for that portal to pick up (see Refresh).
+func NewEmbeddedBuilder(dir string, syn *Synonyms) (*Embedded, error) {
+	if syn == nil {
+		syn = DefaultSynonyms()
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search index folder: %w", err)
+	}
+	return &Embedded{dir: dir, syn: syn}, nil
 }
 
 // Identity names this index for the syncer's cursor: every embedded index
@@ -179,7 +211,7 @@ func (e *Embedded) toBleve(d *Document) bleveDoc {
 func (e *Embedded) index() (bleve.Index, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	if e.closed {
+	if e.closed || e.idx == nil {
 		return nil, fmt.Errorf("embedded index is closed: %w", ErrUnavailable)
 	}
 	return e.idx, nil
@@ -241,6 +273,9 @@ func (e *Embedded) Close() error {
 		return nil
 	}
 	e.closed = true
+	if e.idx == nil {
+		return nil
+	}
 	return e.idx.Close()
 }
 
@@ -289,6 +324,11 @@ func (e *Embedded) switchTo(name string, idx bleve.Index) error {
 		return idx.Close()
 	}
 	old, oldName := e.idx, e.current
+	if old == nil { // a builder: leave the old folder to the portal using it
+		e.current = name
+		e.mu.Unlock()
+		return idx.Close()
+	}
 	e.idx, e.current = idx, name
 	e.mu.Unlock()
 	// Searches that already hold the old index finish first: bleve's Close

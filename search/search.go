@@ -12,6 +12,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"strings"
 	"time"
@@ -151,3 +152,19 @@ type Index interface {
 
 // ErrUnavailable wraps errors of an engine that cannot be reached.
 var ErrUnavailable = errors.New("search engine unavailable")
+
+// Unavailable returns an Index that fails every call with err (wrapped in
+// ErrUnavailable): what the portal runs with when its engine cannot be
+// opened, so that /readyz and the search page say so.
+func Unavailable(err error) Index { return unavailable{fmt.Errorf("%w: %w", ErrUnavailable, err)} }
+
+type unavailable struct{ err error }
+
+func (u unavailable) Put(context.Context, ...Document) error         { return u.err }
+func (u unavailable) Delete(context.Context, ...string) error        { return u.err }
+func (u unavailable) Search(context.Context, Query) (*Result, error) { return nil, u.err }
+func (u unavailable) Ping(context.Context) error                     { return u.err }
+func (u unavailable) Close() error                                   { return nil }
+func (u unavailable) Rebuild(context.Context, func(func(...Document) error) error) error {
+	return u.err
+}

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/search"
 	"sunlight/staff"
 )
 
@@ -19,6 +20,7 @@ import (
 func migrate(ctx context.Context, db *gorm.DB) error {
 	for _, m := range []func(context.Context, *gorm.DB) error{
 		catalog.Migrate,
+		search.Migrate,
 		staff.Migrate,
 	} {
 		if err := m(ctx, db); err != nil {
@@ -32,7 +34,6 @@ func migrate(ctx context.Context, db *gorm.DB) error {
 func loadDemo(ctx context.Context, db *gorm.DB) error {
 	for _, step := range []func(context.Context, *gorm.DB) error{
 		catalog.LoadDemoRegions,
-		catalog.LoadDemoPublished,
 	} {
 		if err := step(ctx, db); err != nil {
 			return err

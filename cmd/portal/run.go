@@ -47,6 +47,7 @@ func commands() []*command {
 		{name: "migrate", summary: "create or upgrade the database schema and stop", run: runMigrate},
 		{name: "demo", summary: "load the demo data set (idempotent)", run: runDemo},
 		regionsCommand(),
+		reindexCommand(),
 		importCommand(),
 		usersCommand(),
 		{name: "version", summary: "print the version", run: runVersion},

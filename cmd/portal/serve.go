@@ -43,9 +43,15 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 			e.log.Info("demo data loaded into the empty database", "took", time.Since(start).Round(time.Millisecond).String())
 		}
 	}
+	idx, stopSearch, err := startSearch(ctx, e, db)
+	if err != nil {
+		return err
+	}
+	// The syncer stops (after its batch) once the server has drained.
+	defer stopSearch()
 	srv, err := portal.New(portal.Config{
 		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
-		SecretKey: e.cfg.key, DataDir: e.cfg.DataDir,
+		SecretKey: e.cfg.key, DataDir: e.cfg.DataDir, Search: idx,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"sunlight/search"
+)
+
+// The search engine is chosen by environment: Meilisearch when
+// SUNLIGHT_MEILI_URL is set (with SUNLIGHT_MEILI_KEY or
+// SUNLIGHT_MEILI_KEY_FILE, and SUNLIGHT_MEILI_INDEX, default "sunlight"),
+// otherwise the embedded index in DATA_DIR/search.
+const (
+	envMeiliURL     = "SUNLIGHT_MEILI_URL"
+	envMeiliKey     = "SUNLIGHT_MEILI_KEY"
+	envMeiliKeyFile = "SUNLIGHT_MEILI_KEY_FILE"
+	envMeiliIndex   = "SUNLIGHT_MEILI_INDEX"
+)
+
+func reindexCommand() *command {
+	return &command{
+		name:    "reindex",
+		summary: "rebuild the search index from the database, with progress, and swap it in atomically",
+		run:     runReindex,
+	}
+}
+
+// searchSources are where searchable records come from; published report
+// answers join here.
+func searchSources(db *gorm.DB) []search.Source {
+	return []search.Source{search.NewCatalogSource(db)}
+}
+
+func (e *env) synonyms() (*search.Synonyms, error) {
+	syn, err := search.LoadSynonyms(filepath.Join(e.cfg.DataDir, search.SynonymsFile))
+	if err != nil {
+		return nil, &configError{Name: "SUNLIGHT_DATA_DIR", Err: err}
+	}
+	return syn, nil
+}
+
+// openSearch opens the configured engine. builder asks for an embedded
+// index that only rebuilds (a running portal holds the live one).
+func (e *env) openSearch(builder bool) (search.Index, error) {
+	syn, err := e.synonyms()
+	if err != nil {
+		return nil, err
+	}
+	if u := strings.TrimSpace(e.getenv(envMeiliURL)); u != "" {
+		key, err := e.meiliKey()
+		if err != nil {
+			return nil, err
+		}
+		name := strings.TrimSpace(e.getenv(envMeiliIndex))
+		if name == "" {
+			name = "sunlight"
+		}
+		m, err := search.NewMeili(search.MeiliConfig{URL: u, Key: key, Index: name, Synonyms: syn})
+		if err != nil {
+			return nil, &configError{Name: envMeiliURL, Err: err}
+		}
+		return m, nil
+	}
+	dir := filepath.Join(e.cfg.DataDir, "search")
+	if builder {
+		return search.NewEmbeddedBuilder(dir, syn)
+	}
+	return search.OpenEmbedded(dir, syn)
+}
+
+func (e *env) meiliKey() (string, error) {
+	key, file := strings.TrimSpace(e.getenv(envMeiliKey)), strings.TrimSpace(e.getenv(envMeiliKeyFile))
+	switch {
+	case key != "" && file != "":
+		return "", badSetting(envMeiliKey, "set either %s or %s, not both", envMeiliKey, envMeiliKeyFile)
+	case file != "":
+		b, err := readSecretFile(file)
+		if err != nil {
+			return "", badSetting(envMeiliKeyFile, "%v", err)
+		}
+		return b, nil
+	}
+	return key, nil
+}
+
+func runReindex(ctx context.Context, e *env, _ []string) error {
+	return e.withDB(ctx, func(db *gorm.DB) error {
+		idx, err := e.openSearch(true)
+		if err != nil {
+			return err
+		}
+		defer idx.Close()
+		s := &search.Syncer{DB: db, Index: idx, Sources: searchSources(db), Log: e.log}
+		start := time.Now()
+		bar := newBar(e, "重建搜索索引")
+		n, err := s.Reindex(ctx, func(done int) { _ = bar.Set(done) })
+		_ = bar.Finish()
+		if err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+		el := time.Since(start)
+		fmt.Fprintf(e.stdout, "reindexed %d documents in %s (%.0f docs/s)\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+		return nil
+	})
+}
+
+// startSearch opens the search engine and starts its syncer; stop ends the
+// syncer after its batch and closes the engine. An engine that cannot be
+// opened leaves search unavailable (reported by /readyz and the search
+// page) rather than stopping the portal.
+func startSearch(ctx context.Context, e *env, db *gorm.DB) (search.Index, func(), error) {
+	idx, err := e.openSearch(false)
+	var ce *configError
+	if errors.As(err, &ce) {
+		return nil, nil, err
+	}
+	if err != nil {
+		e.log.Error("search index unavailable; the portal serves without search", "err", err)
+		idx = search.Unavailable(err)
+	}
+	s := &search.Syncer{DB: db, Index: idx, Sources: searchSources(db), Log: e.log}
+	sctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.Run(sctx)
+	}()
+	stop := func() {
+		cancel()
+		wg.Wait()
+		if err := idx.Close(); err != nil {
+			e.log.Warn("close search index", "err", err)
+		}
+	}
+	return idx, stop, nil
+}
+
+func readSecretFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot read %s: %v", path, rootErr(err))
+	}
+	return strings.TrimSpace(string(b)), nil
+}
