@@ -34,6 +34,7 @@ func migrate(ctx context.Context, db *gorm.DB) error {
 func loadDemo(ctx context.Context, db *gorm.DB) error {
 	for _, step := range []func(context.Context, *gorm.DB) error{
 		catalog.LoadDemoRegions,
+		catalog.LoadDemoPublished,
 	} {
 		if err := step(ctx, db); err != nil {
 			return err
