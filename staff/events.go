@@ -42,3 +42,11 @@ func (s *Store) Events(ctx context.Context, accountID uint64) ([]AccountEvent, e
 	err := s.db.WithContext(ctx).Where("account_id = ?", accountID).Order("id DESC").Limit(100).Find(&es).Error
 	return es, err
 }
+
+// EventExport records that the account exported report data.
+const EventExport = "export"
+
+// RecordExport notes an export of report data by the account.
+func (s *Store) RecordExport(ctx context.Context, accountID uint64, detail string) error {
+	return s.event(s.db.WithContext(ctx), accountID, EventExport, "self", detail)
+}
