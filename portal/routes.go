@@ -40,6 +40,21 @@ func (s *Server) routes() {
 	api.Get("/search", s.handleAPISearch)
 
 	// --- reporting: QR, report form, tracking, public stats (issue 5) ---
+	// Receipt lookups are rate-limited per client; receipts travel only in
+	// POST bodies.
+	s.initReporting()
+	app.Get("/report", s.handleReportForm)
+	app.Post("/report", s.handleReportSubmit)
+	app.Get("/q/:token", s.handleQRLanding)
+	app.Get("/qr/:subject.png", s.handleQRPNG)
+	app.Get("/qr/:subject/poster", s.handleQRPoster)
+	app.Get("/track", s.handleTrackForm)
+	app.Post("/track", s.rep.lookups, s.handleTrack)
+	api.Get("/problem-types", s.handleAPIProblemTypes)
+	api.Post("/reports", s.handleAPIReportCreate)
+	api.Post("/reports/lookup", s.rep.lookups, s.handleAPILookup)
+	api.Post("/reports/lookup/messages", s.rep.lookups, s.handleAPILookupMessage)
+	api.Post("/reports/lookup/rating", s.rep.lookups, s.handleAPILookupRating)
 
 	// --- staff: login, workbench, dashboard, admin (issue 6) ---
 	// Browser pages sign in with the session cookie and every POST needs

@@ -53,6 +53,8 @@ type Server struct {
 	depts   *catalog.DepartmentStore
 
 	st *staffDeps // staff accounts, sessions, tokens (staff_auth.go)
+
+	rep *reporting // QR codes, report form, tracking (report.go)
 }
 
 // New builds the server; it fails if a template is missing or broken.

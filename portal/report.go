@@ -1,0 +1,289 @@
+package portal
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"sunlight/catalog"
+	"sunlight/report"
+)
+
+// reporting is the reporter-facing side: QR codes, the report form and
+// tracking by receipt. Its routes log nothing about who reports: the
+// request log holds the route pattern only, and these handlers log nothing.
+type reporting struct {
+	svc *report.Service
+	// lookups limits receipt lookups per client (in memory only).
+	lookups fiber.Handler
+}
+
+// initReporting builds the report service; called from routes().
+func (s *Server) initReporting() {
+	svc, err := report.New(s.cfg.DB, s.cfg.SecretKey, report.Options{Now: s.now,
+		UploadDir: filepath.Join(s.cfg.DataDir, "uploads")})
+	if err != nil {
+		s.log.Error("reporting unavailable", "err", err)
+	}
+	s.rep = &reporting{svc: svc, lookups: limiter.New(limiter.Config{
+		Max: 20, Expiration: time.Minute,
+		LimitReached: func(*fiber.Ctx) error {
+			return errorf(fiber.StatusTooManyRequests, "rate_limited", "查询太频繁，请一分钟后再试")
+		},
+	})}
+}
+
+func (s *Server) reports() (*report.Service, error) {
+	if s.rep == nil || s.rep.svc == nil {
+		return nil, errorf(fiber.StatusServiceUnavailable, "unavailable", "举报服务暂时不可用，请稍后再试")
+	}
+	return s.rep.svc, nil
+}
+
+// noStore marks a reporter's page: never cached, never referred on.
+func noStore(c *fiber.Ctx) {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Referrer-Policy", "same-origin")
+}
+
+type reportForm struct {
+	Page
+	Subject      *catalog.Subject
+	SubjectParam string
+	Types        []report.ProblemType
+	Token        string
+	In           report.NewReport
+	Errors       map[string]string
+	Message      string
+	MaxPhotos    int
+	MaxDesc      int
+}
+
+type reportDone struct {
+	Page
+	Receipt    *report.Receipt
+	SubjectURL string
+}
+
+func newToken() string {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (s *Server) handleReportForm(c *fiber.Ctx) error {
+	svc, err := s.reports()
+	if err != nil {
+		return err
+	}
+	sub, err := svc.Subject(c.UserContext(), c.Query("subject"))
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	p := s.newReportForm(c, sub)
+	p.In.Anonymous = true
+	return s.render(c, "report", &p)
+}
+
+func (s *Server) newReportForm(c *fiber.Ctx, sub *catalog.Subject) reportForm {
+	p := reportForm{Page: s.page(c, "我要举报"), Subject: sub, Token: newToken(), Errors: map[string]string{},
+		MaxPhotos: report.MaxPhotos, MaxDesc: report.MaxDescription}
+	if sub != nil {
+		p.SubjectParam, p.Types = sub.String(), report.ProblemTypes(sub.Kind)
+	}
+	p.Nav = "report"
+	return p
+}
+
+// handleReportSubmit takes the form (urlencoded or multipart with
+// photos). On bad input the form comes back with every message and what
+// was typed; on success the receipt is shown once.
+func (s *Server) handleReportSubmit(c *fiber.Ctx) error {
+	svc, err := s.reports()
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	in, err := formReport(c)
+	if err != nil {
+		return err
+	}
+	rc, err := svc.Submit(c.UserContext(), in)
+	var ve *catalog.ValidationError
+	if errors.As(err, &ve) {
+		sub, _ := svc.Subject(c.UserContext(), in.Subject)
+		p := s.newReportForm(c, sub)
+		p.SubjectParam, p.In, p.Errors, p.Message = in.Subject, in, ve.Fields, ve.Message
+		p.In.Photos = nil
+		if in.Token != "" && ve.Fields["token"] == "" {
+			p.Token = in.Token
+		}
+		c.Status(fiber.StatusBadRequest)
+		return s.render(c, "report", &p)
+	}
+	if err != nil {
+		return err
+	}
+	p := reportDone{Page: s.page(c, "提交成功"), Receipt: rc}
+	if sub, err := svc.Subject(c.UserContext(), in.Subject); err == nil {
+		p.SubjectURL = sub.URL
+	}
+	if !rc.Repeat {
+		c.Status(fiber.StatusCreated)
+	}
+	return s.render(c, "report_done", &p)
+}
+
+// formReport reads a NewReport from a urlencoded or multipart form.
+func formReport(c *fiber.Ctx) (report.NewReport, error) {
+	in := report.NewReport{Subject: c.FormValue("subject"), ProblemType: c.FormValue("problem_type"),
+		Description: c.FormValue("description"), Anonymous: c.FormValue("anonymous") != "",
+		Name: c.FormValue("name"), Phone: c.FormValue("phone"),
+		Token: firstNonEmpty(c.FormValue("submission_token"), c.FormValue("token"))}
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return in, nil
+	}
+	form, err := c.MultipartForm()
+	if err != nil {
+		return in, errorf(fiber.StatusBadRequest, "invalid", "上传的内容格式不正确，请重新提交")
+	}
+	for _, fh := range append(form.File["photos"], form.File["photo"]...) {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue // an empty file input
+		}
+		if len(in.Photos) > report.MaxPhotos {
+			break // validation reports "too many"; don't read the rest
+		}
+		data, err := readPart(fh)
+		if err != nil {
+			return in, err
+		}
+		in.Photos = append(in.Photos, report.Upload{Filename: fh.Filename, Data: data})
+	}
+	return in, nil
+}
+
+func readPart(fh *multipart.FileHeader) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// One byte over the limit is enough to say "too big".
+	return io.ReadAll(io.LimitReader(f, report.MaxPhotoBytes+1))
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// apiReportIn is the JSON body of POST /api/v1/reports. Only these fields
+// are read: nothing a client sends can set a status or a department.
+type apiReportIn struct {
+	Subject         string `json:"subject"`
+	ProblemType     string `json:"problem_type"`
+	Description     string `json:"description"`
+	Anonymous       bool   `json:"anonymous"`
+	Name            string `json:"name"`
+	Phone           string `json:"phone"`
+	SubmissionToken string `json:"submission_token"`
+}
+
+func (s *Server) handleAPIReportCreate(c *fiber.Ctx) error {
+	svc, err := s.reports()
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	var in report.NewReport
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		var body apiReportIn
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+		in = report.NewReport{Subject: body.Subject, ProblemType: body.ProblemType, Description: body.Description,
+			Anonymous: body.Anonymous, Name: body.Name, Phone: body.Phone, Token: body.SubmissionToken}
+	} else if in, err = formReport(c); err != nil {
+		return err
+	}
+	rc, err := svc.Submit(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if rc.Repeat {
+		status = fiber.StatusOK
+	}
+	return c.Status(status).JSON(rc)
+}
+
+// decodeJSON reads one JSON object from the body; anything else is a 400
+// that says what is wrong.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	if err := dec.Decode(v); err != nil {
+		return errorf(fiber.StatusBadRequest, "invalid_json", "请求内容不是正确的 JSON：%s", jsonProblem(err))
+	}
+	if dec.More() {
+		return errorf(fiber.StatusBadRequest, "invalid_json", "请求内容只能是一个 JSON 对象")
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return "第" + itoa(int(se.Offset)) + "个字节附近格式错误"
+	case errors.As(err, &te):
+		return "字段 " + te.Field + " 类型不对"
+	case errors.Is(err, io.EOF):
+		return "内容为空"
+	}
+	return "无法解析"
+}
+
+func itoa(n int) string { return formatInt(int64(n)) }
+
+type apiProblemTypes struct {
+	Subject      apiSubject           `json:"subject"`
+	ProblemTypes []report.ProblemType `json:"problem_types"`
+}
+
+type apiSubject struct {
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+func (s *Server) handleAPIProblemTypes(c *fiber.Ctx) error {
+	svc, err := s.reports()
+	if err != nil {
+		return err
+	}
+	sub, err := svc.Subject(c.UserContext(), c.Query("subject"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(apiProblemTypes{Subject: apiSubject{ID: sub.String(), Kind: sub.Kind, Title: sub.Title, URL: sub.URL},
+		ProblemTypes: report.ProblemTypes(sub.Kind)})
+}
