@@ -84,4 +84,11 @@ func (s *Server) routes() {
 	sapi.Get("/reports", s.handleAPIStaffReports)
 	sapi.Get("/reports/:id<int>", s.handleAPIStaffReport)
 	sapi.Post("/reports/:id<int>/:action", s.handleAPIStaffAction)
+	// Supervision: a supervisor's region, a head's department.
+	watchers := s.allow(staff.RoleHead, staff.RoleSupervisor)
+	st.Get("/dashboard", watchers, s.handleStaffDashboard)
+	st.Get("/dashboard.csv", watchers, s.handleStaffDashboardCSV)
+	// The public scoreboard (DESIGN: /stats, GET /api/v1/stats).
+	app.Get("/stats", s.handleStats)
+	api.Get("/stats", s.handleAPIStats)
 }
