@@ -269,3 +269,28 @@ func SetDisclosurePublished(ctx context.Context, db *gorm.DB, id uint64, publish
 		return RecordChange(tx, SubjectDisclosure+":"+strconv.FormatUint(id, 10))
 	})
 }
+
+// CountByChild counts the visible disclosures under region, per region
+// directly below it (towns of a county, villages of a town).
+func (s *DisclosureStore) CountByChild(ctx context.Context, region string) (map[string]int64, error) {
+	l := LevelOf(region)
+	if l == 0 || l >= Village {
+		return map[string]int64{}, nil
+	}
+	n := codeLengths[l+1]
+	var rows []struct {
+		Code string
+		N    int64
+	}
+	err := s.visible(ctx, DisclosureFilter{Region: region}).
+		Select(fmt.Sprintf("SUBSTR(village_code, 1, %d) AS code, COUNT(*) AS n", n)).
+		Group(fmt.Sprintf("SUBSTR(village_code, 1, %d)", n)).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count disclosures under %s: %w", region, err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r.N
+	}
+	return out, nil
+}

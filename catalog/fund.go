@@ -258,3 +258,51 @@ func villageNames(ctx context.Context, db *gorm.DB, ds []Disbursement) (map[stri
 	}
 	return out, nil
 }
+
+// VillageFund is a fund and what it paid in one village.
+type VillageFund struct {
+	Fund
+	Paid  int64
+	Count int
+}
+
+// ForVillage returns the published funds that paid money in a village,
+// with the village's share, newest year first.
+func (s *FundStore) ForVillage(ctx context.Context, village string) ([]VillageFund, error) {
+	var rows []struct {
+		FundID uint64
+		Paid   int64
+		N      int
+	}
+	err := s.db.WithContext(ctx).Model(&Disbursement{}).Select("fund_id, SUM(amount) AS paid, COUNT(*) AS n").
+		Where("village_code = ?", village).Group("fund_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("funds of village %s: %w", village, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]uint64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.FundID
+	}
+	var funds []Fund
+	if err := s.db.WithContext(ctx).Where("id IN ? AND published = ?", ids, true).Order("year DESC, id").Find(&funds).Error; err != nil {
+		return nil, fmt.Errorf("funds of village %s: %w", village, err)
+	}
+	out := make([]VillageFund, 0, len(funds))
+	for _, f := range funds {
+		for _, r := range rows {
+			if r.FundID == f.ID {
+				out = append(out, VillageFund{Fund: f, Paid: r.Paid, Count: r.N})
+			}
+		}
+	}
+	return out, nil
+}
+
+// ByCategory lists published funds of a catalog entry (and, for a major
+// category, of its minor ones).
+func (s *FundStore) ByCategory(ctx context.Context, code string, pg Paging) ([]Fund, int64, error) {
+	return s.List(ctx, FundFilter{Category: code}, pg)
+}

@@ -34,6 +34,19 @@ func (s *Server) routes() {
 	api.Get("/departments", s.handleAPIDepartments)
 
 	// --- published data: regions, catalog, funds, disclosures, exports (issue 3) ---
+	app.Get("/regions/:code", s.handleRegion)
+	app.Get("/catalog", s.handleCatalog)
+	app.Get("/catalog/:code", s.handleCatalogEntry)
+	app.Get("/funds/:id", s.handleFund)
+	app.Get("/disclosures/:id", s.handleDisclosure)
+	app.Get("/open-data", s.handleExportIndex)
+	app.Get("/open-data/:file", s.handleExport)
+	api.Get("/catalog", s.handleAPICatalog)
+	api.Get("/catalog/:code", s.handleAPICatalogEntry)
+	api.Get("/funds", s.handleAPIFunds)
+	api.Get("/funds/:id", s.handleAPIFund)
+	api.Get("/disclosures", s.handleAPIDisclosures)
+	api.Get("/disclosures/:id", s.handleAPIDisclosure)
 
 	// --- search (issue 4) ---
 	app.Get("/search", s.handleSearch)
