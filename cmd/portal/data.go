@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/report"
 	"sunlight/search"
 	"sunlight/staff"
 )
@@ -22,6 +23,7 @@ func migrate(ctx context.Context, db *gorm.DB) error {
 		catalog.Migrate,
 		search.Migrate,
 		staff.Migrate,
+		report.Migrate,
 	} {
 		if err := m(ctx, db); err != nil {
 			return err
@@ -35,6 +37,7 @@ func loadDemo(ctx context.Context, db *gorm.DB) error {
 	for _, step := range []func(context.Context, *gorm.DB) error{
 		catalog.LoadDemoRegions,
 		catalog.LoadDemoPublished,
+		report.LoadDemo,
 	} {
 		if err := step(ctx, db); err != nil {
 			return err

@@ -50,6 +50,8 @@ func commands() []*command {
 		reindexCommand(),
 		importCommand(),
 		usersCommand(),
+		qrCommand(),
+		auditCommand(),
 		{name: "version", summary: "print the version", run: runVersion},
 	}
 }

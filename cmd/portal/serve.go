@@ -49,6 +49,13 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	}
 	// The syncer stops (after its batch) once the server has drained.
 	defer stopSearch()
+	stopScheduler, err := startReportScheduler(ctx, e, db)
+	if err != nil {
+		return err
+	}
+	// Deferred after stopSearch, so it runs first: the deadline scheduler
+	// finishes its pass once the server has drained.
+	defer stopScheduler()
 	srv, err := portal.New(portal.Config{
 		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
 		SecretKey: e.cfg.key, DataDir: e.cfg.DataDir, Search: idx,

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"sunlight/report"
+)
+
+func qrCommand() *command {
+	var subject, out string
+	return &command{
+		name:    "qr",
+		summary: "qr --subject KIND:ID --out FILE: write a subject's QR code (FILE.png) or A4 poster (FILE.pdf)",
+		setup: func(fs *flag.FlagSet) {
+			fs.StringVar(&subject, "subject", "", "the subject, e.g. village:210124101201")
+			fs.StringVar(&out, "out", "", "output file: .png for the code, .pdf for the printable poster")
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			ext := strings.ToLower(filepath.Ext(out))
+			if subject == "" || out == "" || (ext != ".png" && ext != ".pdf") {
+				return &usageError{"qr needs --subject KIND:ID and --out FILE.png or FILE.pdf"}
+			}
+			return e.withDB(ctx, func(db *gorm.DB) error { return writeQR(ctx, e, db, subject, out, ext) })
+		},
+	}
+}
+
+func writeQR(ctx context.Context, e *env, db *gorm.DB, subject, out, ext string) error {
+	svc, err := report.New(db, e.cfg.key, report.Options{})
+	if err != nil {
+		return err
+	}
+	token, sub, err := svc.QRToken(ctx, subject)
+	if err != nil {
+		return fmt.Errorf("subject %s: %w", subject, err)
+	}
+	url := report.QRURL(e.cfg.BaseURL, token)
+	var data []byte
+	if ext == ".png" {
+		data, err = report.QRPNG(url, 1024)
+	} else {
+		data, err = report.NewPoster(sub, url).PDF()
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %s → %s\n", out, sub.Title, url)
+	return nil
+}
