@@ -112,9 +112,15 @@ func (s *Service) demoAdvance(ctx context.Context, rc *Receipt, to Status, clock
 	case StatusReopened:
 		steps = append(steps, accept, answer, func() error { later(30); return s.Rate(ctx, rc.Receipt, RatingUnsatisfied, "问题没有解决") })
 	case StatusRejected:
-		steps = append(steps, func() error { later(5); return s.Reject(ctx, h, r.ID, "反映的事项已进入诉讼程序，依法不予受理。") })
+		steps = append(steps, func() error {
+			later(5)
+			return s.Reject(ctx, h, r.ID, "反映的事项已进入诉讼程序，依法不予受理。")
+		})
 	case StatusReturned:
-		steps = append(steps, func() error { later(6); return s.Return(ctx, h, r.ID, "该事项属于县农业农村局职责，请改派") })
+		steps = append(steps, func() error {
+			later(6)
+			return s.Return(ctx, h, r.ID, "该事项属于县农业农村局职责，请改派")
+		})
 	case StatusEscalated:
 		steps = append(steps, accept, func() error { later(200); return s.Escalate(ctx, sup, r.ID, "群众反映强烈，请加快办理") })
 	}
