@@ -83,6 +83,7 @@ func (s *Server) routes() {
 	st.Post("/account/tokens", anyStaff, s.handleStaffTokenIssue)
 	st.Post("/account/tokens/:id/revoke", anyStaff, s.handleStaffTokenRevoke)
 	st.Post("/account/password", anyStaff, s.handleStaffPasswordChange)
+	st.Post("/dept/approval", s.allow(staff.RoleHead), s.handleStaffApproval)
 	st.Get("/admin/accounts", admin, s.handleStaffAdminAccounts)
 	st.Post("/admin/accounts", admin, s.handleStaffAdminCreate)
 	st.Post("/admin/accounts/:id/disable", admin, s.handleStaffAdminDisable)

@@ -16,12 +16,16 @@ type staffAccountPage struct {
 	NewToken string
 	Done     string
 	Error    string
+	Approval bool // the department's answers wait for the head
 }
 
 func (s *Server) handleStaffAccount(c *fiber.Ctx) error {
 	p := staffAccountPage{staffPage: s.staffPage(c, "我的账号", "account")}
-	if c.Query("done") == "revoked" {
+	switch c.Query("done") {
+	case "revoked":
 		p.Done = "令牌已吊销。"
+	case "approval":
+		p.Done = "已更新本部门的答复审核设置。"
 	}
 	return s.renderAccount(c, &p, fiber.StatusOK)
 }
@@ -32,6 +36,9 @@ func (s *Server) renderAccount(c *fiber.Ctx, p *staffAccountPage, status int) er
 		return err
 	}
 	p.Tokens = ts
+	if p.Approval, err = s.st.store.NeedsApproval(c.UserContext(), me(c).DeptCode); err != nil {
+		return err
+	}
 	c.Status(status)
 	return s.render(c, "staff_account", p)
 }
@@ -70,4 +77,14 @@ func (s *Server) handleStaffPasswordChange(c *fiber.Ctx) error {
 	}
 	s.setCookie(c, sessionCookie, "", -1)
 	return c.Redirect("/staff/login", fiber.StatusSeeOther)
+}
+
+// handleStaffApproval lets a head decide whether the department's answers
+// wait for their approval.
+func (s *Server) handleStaffApproval(c *fiber.Ctx) error {
+	p := me(c)
+	if err := s.st.store.SetApproval(c.UserContext(), p.DeptCode, c.FormValue("on") == "1", p.Username); err != nil {
+		return err
+	}
+	return c.Redirect("/staff/account?done=approval", fiber.StatusSeeOther)
 }
