@@ -43,7 +43,9 @@ func reporterFiles(t *testing.T, s *Server, subject, problem, text, name, phone 
 	return text2(done, "#tracking-no"), text2(done, "#receipt")
 }
 
-func text2(doc *goquery.Document, sel string) string { return strings.TrimSpace(doc.Find(sel).First().Text()) }
+func text2(doc *goquery.Document, sel string) string {
+	return strings.TrimSpace(doc.Find(sel).First().Text())
+}
 
 // track posts a form to /track as the reporter and returns the page.
 func track(t *testing.T, s *Server, form url.Values) *goquery.Document {
