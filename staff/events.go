@@ -50,3 +50,11 @@ const EventExport = "export"
 func (s *Store) RecordExport(ctx context.Context, accountID uint64, detail string) error {
 	return s.event(s.db.WithContext(ctx), accountID, EventExport, "self", detail)
 }
+
+// EventPublish records that the account published or withdrew data.
+const EventPublish = "publish"
+
+// RecordPublish notes a publication change by the account.
+func (s *Store) RecordPublish(ctx context.Context, accountID uint64, detail string) error {
+	return s.event(s.db.WithContext(ctx), accountID, EventPublish, "self", detail)
+}
