@@ -121,7 +121,7 @@ func (d *disbursementImporter) parse(r row, errs *lineErrors) {
 		errs.add(r.line, "村 %s 不在项目 %s 的地区 %s 内", out.VillageCode, fundCode, fund.RegionCode)
 		ok = false
 	}
-	idNumber, account, phone := personalNumber(r.get("id_number")), personalNumber(r.get("bank_account")), personalNumber(r.get("phone"))
+	idNumber, account, phone := personalNumber(r.get("id_number")), personalNumber(r.get("bank_account")), strings.TrimPrefix(personalNumber(r.get("phone")), "+")
 	if idNumber != "" && !validIDNumber(idNumber) {
 		errs.add(r.line, "身份证号应为 18 位（最后一位可为 X）或 15 位数字")
 		ok = false

@@ -1,0 +1,162 @@
+package portal
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"gorm.io/gorm"
+
+	"sunlight/catalog"
+	"sunlight/internal/testdb"
+)
+
+// personalPatterns are SECURITY.md's scan: ID, mobile and bank numbers.
+var personalPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`\d{17}[\dXx]`),
+	regexp.MustCompile(`1[3-9]\d{9}`),
+	regexp.MustCompile(`\d{16,19}`),
+}
+
+func asciiDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + r - '０'
+		}
+		return r
+	}, s)
+}
+
+// publicURLs lists every public page, API response and export of the
+// published fixture.
+func publicURLs(t *testing.T, db *gorm.DB) []string {
+	urls := []string{"/", "/catalog", "/open-data", "/regions/210124", "/regions/210124101", "/regions/210124101201", "/regions/210124101202",
+		"/api/v1/catalog?per_page=200", "/api/v1/funds?per_page=200", "/api/v1/disclosures?per_page=200",
+		"/api/v1/regions/210124101201", "/api/v1/departments?region=210124101&below=true"}
+	for _, l := range []string{"catalog", "funds", "disbursements", "disclosures"} {
+		urls = append(urls, "/open-data/"+l+".csv", "/open-data/"+l+".json")
+	}
+	var codes []string
+	db.Model(&catalog.Category{}).Pluck("code", &codes)
+	for _, c := range codes {
+		urls = append(urls, "/catalog/"+c, "/api/v1/catalog/"+c)
+	}
+	var ids []uint64
+	db.Model(&catalog.Fund{}).Pluck("id", &ids)
+	for _, id := range ids {
+		urls = append(urls, fmt.Sprintf("/funds/%d", id), fmt.Sprintf("/funds/%d?village=210124101201", id), fmt.Sprintf("/api/v1/funds/%d", id))
+	}
+	db.Model(&catalog.Disclosure{}).Pluck("id", &ids)
+	for _, id := range ids {
+		urls = append(urls, fmt.Sprintf("/disclosures/%d", id), fmt.Sprintf("/api/v1/disclosures/%d", id))
+	}
+	return urls
+}
+
+// TestNoPersonalDataPublished feeds ID, phone and bank numbers in several
+// spellings, names and a detailed address through columns and free text,
+// and finds none of them in any public page, API response or export.
+func TestNoPersonalDataPublished(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := publishedServer(t, db)
+		var all bytes.Buffer
+		for _, u := range publicURLs(t, db) {
+			st, body := getBody(t, s, u)
+			if st != http.StatusOK && st != http.StatusNotFound {
+				t.Errorf("GET %s: %d", u, st)
+				continue
+			}
+			text := asciiDigits(string(body))
+			for _, p := range append(probeSpellings, probeName, probeAddr, "21012419800101123x") {
+				if strings.Contains(string(body), p) || strings.Contains(text, asciiDigits(p)) {
+					t.Errorf("GET %s publishes %q", u, p)
+				}
+			}
+			for _, re := range personalPatterns {
+				if m := re.FindString(text); m != "" {
+					t.Errorf("GET %s holds %q (matches %s)", u, m, re)
+				}
+			}
+			all.WriteString(text)
+		}
+		// The data did flow through, masked.
+		for _, masked := range []string{"张*丰", "2101************34", "138****5678", "6222***********0123", "拉马桥村3组**号"} {
+			if !strings.Contains(all.String(), masked) {
+				t.Errorf("masked form %q appears nowhere: the probes never reached the pages", masked)
+			}
+		}
+		// Staff keep the originals, apart from what is published.
+		var n int64
+		db.Model(&catalog.Original{}).Where("value IN ?", []string{probeName, probeID, probeBank, probePhone}).Count(&n)
+		if n < 4 {
+			t.Errorf("only %d originals kept for staff", n)
+		}
+	})
+}
+
+func gzipSize(t testing.TB, b []byte) int {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Close()
+	return buf.Len()
+}
+
+// TestPageWeight: the heaviest demo village page and fund page weigh under
+// 30 KB compressed with their CSS and JavaScript, and carry their content
+// in the HTML (no script needed).
+func TestPageWeight(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newTestServer(t, db)
+		if err := catalog.LoadDemoPublished(t.Context(), db); err != nil {
+			t.Fatal(err)
+		}
+		var village struct {
+			VillageCode string
+			N           int
+		}
+		db.Model(&catalog.Disclosure{}).Select("village_code, COUNT(*) AS n").Group("village_code").Order("n DESC, village_code").Limit(1).Scan(&village)
+		var fund struct {
+			FundID uint64
+			N      int
+		}
+		db.Model(&catalog.Disbursement{}).Select("fund_id, COUNT(*) AS n").Group("fund_id").Order("n DESC, fund_id").Limit(1).Scan(&fund)
+		for _, c := range []struct{ path, content string }{
+			{"/regions/" + village.VillageCode, "section.kind li a[href^='/disclosures/']"},
+			{fmt.Sprintf("/funds/%d", fund.FundID), "#by-village tbody tr"},
+		} {
+			st, html := getBody(t, s, c.path)
+			if st != http.StatusOK {
+				t.Fatalf("GET %s: %d", c.path, st)
+			}
+			doc, err := goquery.NewDocumentFromReader(bytes.NewReader(html))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Find(c.content).Length() == 0 {
+				t.Errorf("%s: no %s in the HTML", c.path, c.content)
+			}
+			total := gzipSize(t, html)
+			assets := doc.Find(`link[rel=stylesheet]`).Map(func(_ int, l *goquery.Selection) string { return l.AttrOr("href", "") })
+			assets = append(assets, doc.Find("script[src]").Map(func(_ int, l *goquery.Selection) string { return l.AttrOr("src", "") })...)
+			for _, a := range assets {
+				st, body := getBody(t, s, a)
+				if st != http.StatusOK {
+					t.Fatalf("GET %s: %d", a, st)
+				}
+				total += gzipSize(t, body)
+			}
+			t.Logf("%s: %d bytes HTML, %d bytes compressed with %d assets", c.path, len(html), total, len(assets))
+			if total >= 30*1024 {
+				t.Errorf("%s weighs %d bytes compressed, over 30 KB", c.path, total)
+			}
+		}
+	})
+}
