@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -261,4 +262,34 @@ func TestLookupByReceipt(t *testing.T) {
 			t.Fatalf("well-formed wrong receipt: %v", err)
 		}
 	})
+}
+
+// TestSweepOrphanPhotos: a photo file whose report never committed (the
+// process died in between) is removed by the scheduler after an hour;
+// photos of real reports stay.
+func TestSweepOrphanPhotos(t *testing.T) {
+	s, _ := setup(t, testdb.SQLite(t))
+	rc, err := s.Submit(context.Background(), NewReport{Subject: "village:" + tVillage, ProblemType: "subsidy",
+		Description: "照片为证，请核查。", Anonymous: true, Photos: []Upload{{"a.png", testPNG(t, 4, 4)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan := filepath.Join(s.uploads, RandomName()+".jpg")
+	if err := os.WriteFile(orphan, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if p := runPass(t, s, time.Now()); p.Swept != 0 {
+		t.Fatal("swept a fresh file")
+	}
+	if p := runPass(t, s, time.Now().Add(2*time.Hour)); p.Swept != 1 {
+		t.Fatalf("swept %d", p.Swept)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Fatal("orphan still there")
+	}
+	var name string
+	s.db.Model(&Photo{}).Where("report_id = ?", rc.ReportID).Pluck("name", &name)
+	if _, err := os.Stat(filepath.Join(s.uploads, name)); err != nil {
+		t.Fatalf("real photo removed: %v", err)
+	}
 }

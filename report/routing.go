@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -235,5 +234,3 @@ func townOf(code string) string {
 	}
 	return code
 }
-
-var errNoRoute = errors.New("no department found")

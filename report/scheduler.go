@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,10 +25,11 @@ type Pass struct {
 	Escalated  int // escalation steps taken
 	AutoClosed int
 	Wiped      int // expired retry copies of receipts wiped
+	Swept      int // orphaned photo files removed
 }
 
 // Changed reports whether the pass changed anything.
-func (p Pass) Changed() bool { return p.Dispatched+p.Escalated+p.AutoClosed+p.Wiped > 0 }
+func (p Pass) Changed() bool { return p.Dispatched+p.Escalated+p.AutoClosed+p.Wiped+p.Swept > 0 }
 
 // RunOnce is one scheduler pass at time now: it dispatches reports left
 // undispatched, flags overdue work and escalates it in steps (handler,
@@ -55,7 +58,50 @@ func (s *Service) RunOnce(ctx context.Context, now time.Time) (Pass, error) {
 		return p, res.Error
 	}
 	p.Wiped = int(res.RowsAffected)
-	return p, nil
+	p.Swept, err = s.sweepUploads(ctx, now)
+	return p, err
+}
+
+// sweepUploads removes photo files that no report refers to and that are
+// older than an hour: left behind when a process died between writing a
+// photo and committing its report.
+func (s *Service) sweepUploads(ctx context.Context, now time.Time) (int, error) {
+	if s.uploads == "" {
+		return 0, nil
+	}
+	entries, err := os.ReadDir(s.uploads)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var old []string
+	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil && photoNameRE.MatchString(e.Name()) && info.ModTime().Before(now.Add(-time.Hour)) {
+			old = append(old, e.Name())
+		}
+	}
+	n := 0
+	for len(old) > 0 {
+		batch := old[:min(len(old), 500)]
+		old = old[len(batch):]
+		var known []string
+		if err := s.db.WithContext(ctx).Model(&Photo{}).Where("name IN ?", batch).Pluck("name", &known).Error; err != nil {
+			return n, err
+		}
+		keep := map[string]bool{}
+		for _, k := range known {
+			keep[k] = true
+		}
+		for _, name := range batch {
+			if !keep[name] && os.Remove(filepath.Join(s.uploads, name)) == nil {
+				n++
+			}
+		}
+	}
+	return n, nil
 }
 
 func (s *Service) dispatchStuck(ctx context.Context, now time.Time) (int, error) {
@@ -220,7 +266,7 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration, sender 
 		if p, err := s.RunOnce(ctx, now); err != nil && ctx.Err() == nil {
 			log.Error("scheduler pass failed", "err", err)
 		} else if p.Changed() {
-			log.Info("scheduler pass", "dispatched", p.Dispatched, "escalated", p.Escalated, "auto_closed", p.AutoClosed, "wiped", p.Wiped)
+			log.Info("scheduler pass", "dispatched", p.Dispatched, "escalated", p.Escalated, "auto_closed", p.AutoClosed, "wiped", p.Wiped, "swept", p.Swept)
 		}
 		if sender != nil {
 			if _, err := s.Deliver(ctx, sender, now, 100); err != nil && ctx.Err() == nil {

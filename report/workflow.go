@@ -308,7 +308,7 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 	}
 	var refused error
 	err = s.act(ctx, a, id, supervisor(a), func(r *Report, now time.Time, cal *Calendar) (change, error) {
-		if r.AccusedDept != "" && (target.Code == r.AccusedDept || strings.HasPrefix(r.AccusedDept, target.Code+"-")) {
+		if r.AccusedDept != "" && target.Code == r.AccusedDept {
 			refused = conflict("不能把举报交给被反映的单位办理")
 			return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：该单位是被反映单位"}, nil
 		}

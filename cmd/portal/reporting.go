@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/smtp"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -57,7 +58,7 @@ func startReportScheduler(ctx context.Context, e *env, db *gorm.DB) (func(), err
 		}
 		every = d
 	}
-	svc, err := report.New(db, e.cfg.key, report.Options{})
+	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads")})
 	if err != nil {
 		return nil, err
 	}
