@@ -113,4 +113,7 @@ func (s *Server) routes() {
 	// The public scoreboard (DESIGN: /stats, GET /api/v1/stats).
 	app.Get("/stats", s.handleStats)
 	api.Get("/stats", s.handleAPIStats)
+	// Published answers (公开答复).
+	app.Get("/answers", s.handleAnswers)
+	app.Get("/answers/:id<int>", s.handleAnswer)
 }

@@ -29,12 +29,12 @@ const (
 )
 
 var workbenchActions = []string{"accept", "answer", "approve-answer", "send-back", "return", "reject", "extend",
-	"decide-extension", "message", "note", "close", "escalate", "reassign", "reveal"}
+	"decide-extension", "message", "note", "close", "escalate", "reassign", "reveal", "publish", "unpublish"}
 
 // actionForm is a plausible, valid input for every action, so that a
 // refusal can only come from the access rules.
 func actionForm() url.Values {
-	return url.Values{"text": {"经核实，情况属实，已整改完毕。"}, "days": {"10"}, "approve": {"1"}, "dept": {townA}}
+	return url.Values{"text": {"经核实，情况属实，已整改完毕。"}, "question": {"反映低保发放不公的问题。"}, "days": {"10"}, "approve": {"1"}, "dept": {townA}}
 }
 
 // eventCount is how many events a report has, to show nothing changed.

@@ -10,15 +10,17 @@ import (
 	"sunlight/catalog"
 	"sunlight/report"
 	"sunlight/staff"
+	"sunlight/supervision"
 )
 
 // actionInput is what any workbench action may take; each action reads
 // only its own fields, so extra fields change nothing (no mass assignment).
 type actionInput struct {
-	Text    string `json:"text"`
-	Days    int    `json:"days"`
-	Approve bool   `json:"approve"`
-	Dept    string `json:"dept"`
+	Text     string `json:"text"`
+	Question string `json:"question"` // publish only
+	Days     int    `json:"days"`
+	Approve  bool   `json:"approve"`
+	Dept     string `json:"dept"`
 }
 
 // actionResult is what an action hands back beyond success.
@@ -63,6 +65,10 @@ func (s *Server) runAction(c *fiber.Ctx, id uint64, action string, in actionInpu
 		err = rs.Escalate(ctx, a, id, in.Text)
 	case "reassign":
 		err = rs.Reassign(ctx, a, id, strings.TrimSpace(in.Dept), in.Text)
+	case "publish":
+		err = s.publishAnswer(ctx, a, p, id, in)
+	case "unpublish":
+		err = s.unpublishAnswer(ctx, a, p, id)
 	case "reveal":
 		var name, phone string
 		name, phone, err = rs.RevealContact(ctx, a, id, in.Text)
@@ -158,7 +164,7 @@ func (s *Server) approvalView(c *fiber.Ctx, d *report.Detail) (*approvalView, er
 }
 
 func formInput(c *fiber.Ctx) actionInput {
-	in := actionInput{Text: c.FormValue("text"), Dept: c.FormValue("dept"), Approve: c.FormValue("approve") == "1"}
+	in := actionInput{Text: c.FormValue("text"), Question: c.FormValue("question"), Dept: c.FormValue("dept"), Approve: c.FormValue("approve") == "1"}
 	in.Days = formInt(c.FormValue("days"))
 	return in
 }
@@ -195,6 +201,9 @@ func (s *Server) handleStaffAction(c *fiber.Ctx) error {
 		if action == "answer" || action == "approve-answer" {
 			p.Draft = in.Text
 		}
+		if action == "publish" {
+			p.PubQuestion, p.PubAnswer = in.Question, in.Text
+		}
 		c.Status(fiber.StatusBadRequest)
 		return s.render(c, "staff_report", p)
 	}
@@ -210,4 +219,39 @@ func (s *Server) handleStaffAction(c *fiber.Ctx) error {
 		return s.render(c, "staff_report", p)
 	}
 	return c.Redirect("/staff/reports/"+c.Params("id")+"?done="+res.Done, fiber.StatusSeeOther)
+}
+
+// canPublish: the head of the department that answered, once answered.
+func canPublish(p *staff.Principal, d *report.Detail) bool {
+	return p.Is(staff.RoleHead) && d.DepartmentCode == p.DeptCode &&
+		(d.Status == report.StatusAnswered || d.Status == report.StatusClosed)
+}
+
+// publishAnswer publishes the report's answer (公开答复) as the head
+// reviewed it, masked, without the reporter.
+func (s *Server) publishAnswer(ctx context.Context, a report.Actor, p *staff.Principal, id uint64, in actionInput) error {
+	d, err := s.st.reports.Get(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if !canPublish(p, d) {
+		if d.DepartmentCode == p.DeptCode && p.Is(staff.RoleHead) {
+			return &report.ConflictError{Message: "只有已答复或已办结的举报可以公开答复"}
+		}
+		return report.ErrForbidden
+	}
+	_, err = supervision.Publish(ctx, s.cfg.DB, supervision.Publication{Report: d, DeptName: p.Dept.Name,
+		Question: in.Question, Answer: in.Text, By: p.Username}, s.now())
+	return err
+}
+
+func (s *Server) unpublishAnswer(ctx context.Context, a report.Actor, p *staff.Principal, id uint64) error {
+	d, err := s.st.reports.Get(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if !p.Is(staff.RoleHead) || d.DepartmentCode != p.DeptCode {
+		return report.ErrForbidden
+	}
+	return supervision.Withdraw(ctx, s.cfg.DB, id, p.DeptCode)
 }

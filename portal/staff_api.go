@@ -46,7 +46,7 @@ func actionNames(a allowed) []string {
 		name string
 	}{{a.Accept, "accept"}, {a.Answer, "answer"}, {a.Return, "return"}, {a.Reject, "reject"}, {a.Extend, "extend"},
 		{a.Decide, "decide-extension"}, {a.Message, "message"}, {a.Note, "note"}, {a.Close, "close"},
-		{a.Escalate, "escalate"}, {a.Reassign, "reassign"}, {a.Reveal, "reveal"}} {
+		{a.Escalate, "escalate"}, {a.Reassign, "reassign"}, {a.Reveal, "reveal"}, {a.Publish, "publish"}} {
 		if x.ok {
 			out = append(out, x.name)
 		}

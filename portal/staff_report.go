@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"sunlight/catalog"
 	"sunlight/report"
 	"sunlight/staff"
+	"sunlight/supervision"
 )
 
 // china is the time zone pages show (China has no daylight saving).
@@ -44,7 +46,7 @@ func init() {
 // in its current state. The report service checks again; this only keeps
 // buttons that would fail off the page.
 type allowed struct {
-	Accept, Answer, Return, Reject, Extend, Decide, Message, Note, Close, Escalate, Reassign, Reveal bool
+	Accept, Answer, Return, Reject, Extend, Decide, Message, Note, Close, Escalate, Reassign, Reveal, Publish bool
 }
 
 func can(st report.Status, a report.Action) bool {
@@ -69,6 +71,7 @@ func allowedActions(p *staff.Principal, d *report.Detail) allowed {
 		Escalate: sup && can(st, report.ActEscalate),
 		Reassign: sup && st.Open(),
 		Reveal:   (handler || sup) && d.HasContact && !d.Anonymous,
+		Publish:  canPublish(p, d),
 	}
 }
 
@@ -96,6 +99,11 @@ type staffReportPage struct {
 	Contact   *revealed
 	Depts     []catalog.Department // reassignment targets (supervisors)
 	Approval  *approvalView
+	// 公开答复: the head may publish; the texts start masked.
+	CanPublish  bool
+	Published   *supervision.PublishedAnswer
+	PubQuestion string
+	PubAnswer   string
 }
 
 type revealed struct{ Name, Phone string }
@@ -105,7 +113,7 @@ var actionDone = map[string]string{
 	"extend": "延期申请已提交，等待督办部门批准。", "decide-extension": "已处理延期申请。", "message": "留言已发给举报人。",
 	"note": "内部备注已记录。", "close": "已办结。", "escalate": "已列为督办件。", "reassign": "已改派。",
 	"answer-draft": "答复已提交部门负责人审核。", "approve-answer": "答复已审核通过并发出。", "send-back": "答复已退回经办人修改。",
-	"publish": "已公开答复。",
+	"publish": "已公开答复，公众可在“公开答复”中查看和搜索。", "unpublish": "已撤回公开答复。",
 }
 
 func reportID(c *fiber.Ctx) (uint64, error) {
@@ -153,6 +161,20 @@ func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
 	}
 	if p.Approval, err = s.approvalView(c, d); err != nil {
 		return nil, err
+	}
+	if d.DepartmentCode == me(c).DeptCode {
+		if p.Published, err = supervision.AnswerOf(ctx, s.cfg.DB, d.ID); errors.Is(err, catalog.ErrNotFound) {
+			p.Published, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if p.CanPublish = canPublish(me(c), d); p.CanPublish {
+		p.PubQuestion, p.PubAnswer = catalog.MaskText(d.Description), catalog.MaskText(d.Answer)
+		if p.Published != nil && !p.Published.Withdrawn {
+			p.PubQuestion, p.PubAnswer = p.Published.Question, p.Published.Answer
+		}
 	}
 	return p, nil
 }
