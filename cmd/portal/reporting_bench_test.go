@@ -69,7 +69,7 @@ func BenchmarkReportIntake(b *testing.B) {
 		_ = srv.cmd.Wait()
 		<-killed
 		found, missing := checkLedger(b, dsn, crash.ledger)
-		fmt.Printf("crash: %d receipts handed out before SIGKILL, %d found afterwards, %d missing; %d requests failed at the kill\n",
+		fmt.Printf("crash: %d receipts handed out before SIGKILL, %d found afterwards, %d missing; %d requests in flight or refused after the kill\n",
 			len(crash.ledger), found, missing, crash.errors)
 		if missing != 0 || found == 0 {
 			b.Fatalf("%d of %d acknowledged receipts lost", missing, len(crash.ledger))
