@@ -85,7 +85,7 @@ func TestDashboardAndScoreboard(t *testing.T) {
 			t.Error("an outside supervisor sees department B's figures")
 		}
 		resp, body = outsider.browser.do(http.MethodGet, "/staff/dashboard.csv", nil)
-		if strings.Contains(string(body), r1.TrackingNo) {
+		if resp.StatusCode != http.StatusOK || strings.Contains(string(body), r1.TrackingNo) {
 			t.Error("an outside supervisor's export lists department B's report")
 		}
 		handler.browser.get("/staff/dashboard", http.StatusForbidden)

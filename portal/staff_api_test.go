@@ -58,6 +58,9 @@ func TestStaffJSONAPI(t *testing.T) {
 			t.Fatalf("list: %d %s", st, raw)
 		}
 		st, m, raw = apiCall(t, s, clerk.token, http.MethodGet, base, "")
+		if st != http.StatusOK {
+			t.Fatalf("detail: %d", st)
+		}
 		for _, k := range []string{"id", "tracking_no", "status", "subject", "problem_type", "department_code", "deadlines", "events", "actions"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("detail lacks %q: %s", k, raw)
