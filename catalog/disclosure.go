@@ -60,7 +60,7 @@ type Disclosure struct {
 	ID           uint64     `gorm:"primaryKey;autoIncrement:false"`
 	NKey         string     `gorm:"column:nkey;size:32;not null;uniqueIndex"`
 	VillageCode  string     `gorm:"size:12;not null;index:idx_disc_village_pub,priority:1"`
-	Kind         string     `gorm:"size:16;not null;index"`
+	Kind         string     `gorm:"size:16;not null"`
 	Title        string     `gorm:"size:200;not null"`
 	Period       string     `gorm:"size:32;not null"`
 	Body         string     `gorm:"type:text;not null"`

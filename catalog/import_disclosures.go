@@ -180,10 +180,10 @@ func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *Import
 			have[e.Ref] = e
 		}
 	}
-	write := make([]Disclosure, 0, len(d.rows))
+	var created, updated []Disclosure
 	subjects := make([]string, 0, len(d.rows))
-	var origs []Original
-	var changedOrigs []string
+	var newOrigs, changedOrigs []Original
+	var changedSubjects []string
 	for _, r := range d.rows {
 		e, found := have[r.d.NKey]
 		switch {
@@ -191,30 +191,63 @@ func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *Import
 			r.d.ID = d.next
 			d.next++
 			res.Created++
+			created = append(created, r.d)
 		case e.Digest != r.d.Digest:
 			r.d.ID = e.ID
 			res.Updated++
+			updated = append(updated, r.d)
+			changedSubjects = append(changedSubjects, r.d.Subject())
 		default:
 			res.Unchanged++
 			continue
 		}
-		write = append(write, r.d)
 		subject := r.d.Subject()
 		subjects = append(subjects, subject)
-		if found {
-			changedOrigs = append(changedOrigs, subject)
-		}
 		for _, o := range r.originals {
 			o.Subject = subject
-			origs = append(origs, o)
+			if found {
+				changedOrigs = append(changedOrigs, o)
+			} else {
+				newOrigs = append(newOrigs, o)
+			}
 		}
 	}
 	d.rows = d.rows[:0]
-	if err := upsertByID(tx, write); err != nil {
-		return fmt.Errorf("write disclosures: %w", err)
-	}
-	if err := replaceOriginals(tx, changedOrigs, origs); err != nil {
+	if err := insertDisclosures(ctx, tx, created); err != nil {
 		return err
 	}
-	return RecordChange(tx, subjects...)
+	if err := upsertByID(tx, updated); err != nil {
+		return fmt.Errorf("write disclosures: %w", err)
+	}
+	if err := insertOriginals(ctx, tx, newOrigs); err != nil {
+		return err
+	}
+	if err := replaceOriginals(tx, changedSubjects, changedOrigs); err != nil {
+		return err
+	}
+	return recordChanges(ctx, tx, subjects)
+}
+
+// insertDisclosures writes new disclosures the fast way.
+func insertDisclosures(ctx context.Context, tx *gorm.DB, rows []Disclosure) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := newBulkInsert(ctx, tx, "catalog_disclosures", "id", "nkey", "village_code", "kind", "title", "period", "body",
+		"amount", "attachments", "dept_code", "published_at", "publish_until", "published", "digest")
+	if err != nil {
+		return err
+	}
+	for _, d := range rows {
+		var until any
+		if d.PublishUntil != nil {
+			until = *d.PublishUntil
+		}
+		if err := b.add(d.ID, d.NKey, d.VillageCode, d.Kind, d.Title, d.Period, d.Body, d.Amount, d.Attachments,
+			d.DeptCode, d.PublishedAt, until, d.Published, d.Digest); err != nil {
+			_ = b.close()
+			return err
+		}
+	}
+	return b.close()
 }
