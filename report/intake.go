@@ -104,6 +104,9 @@ func (s *Service) validate(ctx context.Context, in NewReport) (*checked, error) 
 		fields["description"] = fmt.Sprintf("问题描述最多%d字，现在是%d字，请精简或分几次反映", MaxDescription, n)
 	}
 	if in.Anonymous {
+		if c.in.Name != "" || c.in.Phone != "" {
+			fields["anonymous"] = "您选择了匿名，又填写了姓名或电话：匿名反映请清空姓名和电话；愿意留联系方式请取消“匿名”"
+		}
 		c.in.Name, c.in.Phone = "", ""
 	} else {
 		if utf8.RuneCountInString(c.in.Name) > MaxName {

@@ -61,6 +61,7 @@ func TestBadInputStoresNothing(t *testing.T) {
 				r.Photos = []Upload{{"a.png", testPNG(t, 4, 4)}, {"b.jpg", hugePNGHeader(20000, 20000)}}
 			}, "photos"},
 			{"bad token", func(r *NewReport) { r.Token = "short" }, "token"},
+			{"anonymous with a phone", func(r *NewReport) { r.Phone = "13812345678" }, "anonymous"},
 		}
 		for _, c := range cases {
 			in := ok

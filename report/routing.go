@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -131,9 +132,31 @@ func (s *Service) rule(ctx context.Context, db *gorm.DB, sub *catalog.Subject, p
 	return best, nil
 }
 
-// route finds the department for a report on sub of problem type pt.
-// The result never names the accused department as the handler.
+// route finds the department for a report on sub of problem type pt. When
+// the rules find no department (a subject with no region or department),
+// the report goes to the nearest supervisor, or the top one, so that no
+// report is left with nobody to answer it.
 func (s *Service) route(ctx context.Context, db *gorm.DB, sub *catalog.Subject, pt string) (*Route, error) {
+	rt, err := s.routeByRule(ctx, db, sub, pt)
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return rt, err
+	}
+	var d catalog.Department
+	q := db.WithContext(ctx).Where("supervisor = ?", true).Order("LENGTH(region_code), code") // the top one
+	if sub.RegionCode != "" {
+		// The nearest one at or above the subject.
+		q = db.WithContext(ctx).Where("supervisor = ? AND region_code IN ?", true,
+			append(catalog.AncestorCodes(sub.RegionCode), sub.RegionCode)).Order("LENGTH(region_code) DESC, code")
+	}
+	if err := q.Take(&d).Error; err != nil {
+		return nil, fmt.Errorf("no department for %s and no supervisor: %w", sub, ErrNotFound)
+	}
+	return &Route{DeptCode: d.Code, DeptRegion: d.RegionCode}, nil
+}
+
+// routeByRule applies the routing rules. The result never names the
+// accused department as the handler.
+func (s *Service) routeByRule(ctx context.Context, db *gorm.DB, sub *catalog.Subject, pt string) (*Route, error) {
 	r, err := s.rule(ctx, db, sub, pt)
 	if err != nil {
 		return nil, err

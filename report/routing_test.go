@@ -3,10 +3,12 @@ package report
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"gorm.io/gorm"
 
+	"sunlight/catalog"
 	"sunlight/internal/testdb"
 )
 
@@ -146,6 +148,47 @@ func TestRoutingRuleHistory(t *testing.T) {
 		db.Model(&RoutingRule{}).Where("subject_kind = 'village' AND problem_type = 'land' AND valid_to IS NULL").Count(&open)
 		if all != 2 || open != 1 {
 			t.Fatalf("history: %d rows, %d open", all, open)
+		}
+	})
+}
+
+// TestPublishedSubjects routes reports on a fund (to its department), on a
+// disclosure (to the town), and on a category with no department (to the
+// top supervisor, never to nobody).
+func TestPublishedSubjects(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := setup(t, db)
+		if err := catalog.LoadDemoPublished(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		var fund catalog.Fund
+		if err := db.Where("dept_code <> ''").Order("id").Take(&fund).Error; err != nil {
+			t.Fatal(err)
+		}
+		_, r := submit(t, s, fmt.Sprintf("fund:%d", fund.ID), "fund_late")
+		if r.DeptCode != fund.DeptCode || r.Status != StatusDispatched {
+			t.Errorf("fund report to %q (%s), want the fund's %q", r.DeptCode, r.Status, fund.DeptCode)
+		}
+		_, r = submit(t, s, fmt.Sprintf("fund:%d", fund.ID), "misconduct")
+		if r.AccusedDept != fund.DeptCode || r.DeptCode == fund.DeptCode {
+			t.Errorf("fund misconduct to %q accusing %q", r.DeptCode, r.AccusedDept)
+		}
+		var disc catalog.Disclosure
+		if err := db.Order("id").Take(&disc).Error; err == nil {
+			sub, err := s.Subject(ctx, fmt.Sprintf("disclosure:%d", disc.ID))
+			if err == nil {
+				_, r = submit(t, s, sub.String(), "affairs")
+				if r.DeptCode != catalog.DeptCode(disc.VillageCode[:9], "gov") {
+					t.Errorf("disclosure report to %q", r.DeptCode)
+				}
+			}
+		}
+		// A category with no department still reaches someone.
+		sub := &catalog.Subject{Kind: catalog.SubjectCategory, ID: "X"}
+		rt, err := s.route(ctx, db, sub, "fund_late")
+		if err != nil || rt.DeptCode != tCityJW {
+			t.Errorf("unroutable subject: %+v %v", rt, err)
 		}
 	})
 }
