@@ -180,6 +180,9 @@ func (s *Server) handleStaffHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if sums, err = s.withOverdue(c, f, sums, total); err != nil {
+		return err
+	}
 	p := staffQueuePage{staffPage: s.staffPage(c, "待办举报", "queue"), Filter: qf, Rows: s.queueRows(sums), Total: total,
 		Statuses: report.Statuses, Types: problemTypes()}
 	if int64(f.Page*f.PerPage) < total {
@@ -203,4 +206,27 @@ func (q queueFilter) url(page int) string {
 		v.Set("overdue", "1")
 	}
 	return "/staff?" + v.Encode()
+}
+
+// withOverdue makes sure the first page of a long queue shows the overdue
+// reports, wherever they fall in submission order.
+func (s *Server) withOverdue(c *fiber.Ctx, f report.Filter, sums []report.Summary, total int64) ([]report.Summary, error) {
+	if f.Page != 1 || f.Overdue || total <= int64(len(sums)) {
+		return sums, nil
+	}
+	f.Overdue = true
+	late, _, err := s.st.reports.List(c.UserContext(), actor(c), f)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[uint64]bool, len(sums))
+	for _, sm := range sums {
+		seen[sm.ID] = true
+	}
+	for _, sm := range late {
+		if !seen[sm.ID] {
+			sums = append(sums, sm)
+		}
+	}
+	return sums, nil
 }

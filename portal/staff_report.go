@@ -70,8 +70,9 @@ func allowedActions(p *staff.Principal, d *report.Detail) allowed {
 		Close:    (sup || (p.Is(staff.RoleHead) && d.DepartmentCode == p.DeptCode)) && can(st, report.ActClose),
 		Escalate: sup && can(st, report.ActEscalate),
 		Reassign: sup && st.Open(),
-		Reveal:   (handler || sup) && d.HasContact && !d.Anonymous,
-		Publish:  canPublish(p, d),
+		// The report service lets only the assigned department reveal.
+		Reveal:  handler && d.HasContact && !d.Anonymous,
+		Publish: canPublish(p, d),
 	}
 }
 
