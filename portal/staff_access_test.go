@@ -78,7 +78,7 @@ func assertNoAccess(t *testing.T, s *Server, db *gorm.DB, who string, b *browser
 		check("POST /staff/reports/ID/"+act, resp.StatusCode, body)
 	}
 	// Lists show nothing of it.
-	for _, path := range []string{"/staff", "/staff?status=all", "/staff?status=all&overdue=1"} {
+	for _, path := range []string{"/staff", "/staff?status=all", "/staff?status=all&overdue=1", "/staff/dashboard", "/staff/dashboard.csv"} {
 		resp, body := b.do(http.MethodGet, path, nil)
 		if resp.StatusCode == http.StatusOK {
 			for _, sec := range secrets {
