@@ -199,12 +199,7 @@ func demoCatalogRows() [][]string {
 				n++
 				seq++
 				lv := demoLevels[l]
-				name := it.name
-				if lv.issuer != "" {
-					name = it.name + "（" + lv.name + "资金）"
-				} else {
-					name = it.name + "（中央资金）"
-				}
+				name := it.name + "（" + lv.name + "资金）"
 				channel := "惠民惠农财政补贴资金“一卡通”"
 				if strings.Contains(it.eligibility, "项目") || strings.Contains(it.eligibility, "单位") || strings.Contains(it.eligibility, "机构") || strings.Contains(it.eligibility, "行政村") {
 					channel = "国库集中支付至项目单位账户"

@@ -74,8 +74,6 @@ func (r row) get(key string) string {
 	return strings.TrimSpace(r.rec[i])
 }
 
-func (r row) has(key string) bool { _, ok := r.idx[key]; return ok }
-
 // importer is one kind of import: it reads its rows and writes them in
 // batches inside the import's transaction.
 type importer interface {

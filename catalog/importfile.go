@@ -41,9 +41,8 @@ func openTable(filename string, r io.Reader) (tableReader, error) {
 }
 
 type csvReader struct {
-	r      *csv.Reader
-	gbk    bool
-	header bool
+	r   *csv.Reader
+	gbk bool // the file was GB18030, decoded on the fly
 }
 
 func newCSVReader(r io.Reader) (*csvReader, error) {

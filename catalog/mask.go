@@ -101,11 +101,9 @@ func maskRun(b *strings.Builder, s string, groups []group) bool {
 			}
 		}
 		if m == "" {
-			end := len(s)
+			end := groups[i].end
 			if i+1 < len(groups) {
 				end = groups[i+1].start
-			} else {
-				end = groups[i].end
 			}
 			b.WriteString(s[groups[i].start:end])
 			i++

@@ -44,7 +44,7 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("bad file: exit %d, out %q, err %q", code, out, errOut)
 	}
 	code, out, _ = runCmd(t, env, "import", "disclosures", good)
-	if !strings.Contains(out, "2 unchanged") {
+	if code != 0 || !strings.Contains(out, "2 unchanged") {
 		t.Errorf("the bad file changed something: %q", out)
 	}
 	if code, _, errOut := runCmd(t, env, "import", "people", good); code != 2 || !strings.Contains(errOut, "unknown kind") {
