@@ -171,9 +171,12 @@ func (s *Service) Submit(ctx context.Context, in NewReport) (*Receipt, error) {
 			break
 		}
 		if errors.Is(err, gorm.ErrDuplicatedKey) && tokenHash != "" {
-			// The same submission won a race with us: answer as it did.
-			s.removeFiles(files)
-			return s.repeat(ctx, tokenHash)
+			// The same submission may have won a race with us: answer as
+			// it did. Otherwise a tracking number collided: try again.
+			if rc, rerr := s.repeat(ctx, tokenHash); !errors.Is(rerr, ErrNotFound) {
+				s.removeFiles(files)
+				return rc, rerr
+			}
 		}
 		if !errors.Is(err, gorm.ErrDuplicatedKey) || attempt == 3 {
 			s.removeFiles(files)
