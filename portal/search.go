@@ -6,9 +6,11 @@ import (
 	"html/template"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"sunlight/catalog"
 	"sunlight/search"
@@ -129,7 +131,34 @@ func (s *Server) facetLabels(ctx context.Context, res *search.Result) map[string
 
 const maxFacetChips = 12
 
+// labelCache keeps facet labels (department and category names) for a
+// few minutes: a search page shows up to a dozen of each, and they rarely
+// change.
+var labelCache sync.Map // labelKey → labelEntry
+
+type labelKey struct {
+	db           *gorm.DB
+	facet, value string
+}
+
+type labelEntry struct {
+	label   string
+	expires time.Time
+}
+
+const labelTTL = 5 * time.Minute
+
 func (s *Server) facetLabel(ctx context.Context, facet, value string) string {
+	key := labelKey{s.cfg.DB, facet, value}
+	if e, ok := labelCache.Load(key); ok && s.now().Before(e.(labelEntry).expires) {
+		return e.(labelEntry).label
+	}
+	label := s.lookupLabel(ctx, facet, value)
+	labelCache.Store(key, labelEntry{label: label, expires: s.now().Add(labelTTL)})
+	return label
+}
+
+func (s *Server) lookupLabel(ctx context.Context, facet, value string) string {
 	switch facet {
 	case search.FacetType:
 		if n := search.TypeNames[value]; n != "" {

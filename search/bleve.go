@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -145,11 +145,14 @@ func (e *Embedded) create() (string, error) {
 }
 
 func indexMapping() mapping.IndexMapping {
+	// No term vectors: a term is matched as all of its two-character
+	// words (which a phrase nearly always is in Chinese), and highlighting
+	// is done on the stored text; positions would double the index.
 	text := func(store bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
-		f.Analyzer = cjk.AnalyzerName
+		f.Analyzer = AnalyzerName
 		f.Store = store
-		f.IncludeTermVectors = true // phrase queries
+		f.IncludeTermVectors = false
 		f.IncludeInAll = false
 		return f
 	}
@@ -167,10 +170,16 @@ func indexMapping() mapping.IndexMapping {
 
 	dm := mapping.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt("title", text(true))
-	dm.AddFieldMappingsAt("body", text(true))
-	for _, f := range []string{"type", "kind", "dept", "year"} {
-		dm.AddFieldMappingsAt(f, keyword(true, true))
+	dm.AddFieldMappingsAt("body", text(false))
+	dm.AddFieldMappingsAt("snippet", storeOnly)
+	dm.AddFieldMappingsAt("title_exact", keyword(false, false))
+	for _, f := range []string{"type", "kind", "year"} {
+		dm.AddFieldMappingsAt(f, keyword(true, false))
 	}
+	dm.AddFieldMappingsAt("dept", keyword(true, true))
+	// The low-cardinality facets share one field ("type=fund", "year=2024"):
+	// counting reads one column of doc values per hit instead of three.
+	dm.AddFieldMappingsAt("facets", keyword(false, true))
 	dm.AddFieldMappingsAt("regions", keyword(false, false))
 	dm.AddFieldMappingsAt("region_code", storeOnly)
 	dm.AddFieldMappingsAt("url", storeOnly)
@@ -179,7 +188,7 @@ func indexMapping() mapping.IndexMapping {
 
 	im := mapping.NewIndexMapping()
 	im.DefaultMapping = dm
-	im.DefaultAnalyzer = cjk.AnalyzerName
+	im.DefaultAnalyzer = AnalyzerName
 	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
 	return im
 }
@@ -188,6 +197,9 @@ func indexMapping() mapping.IndexMapping {
 type bleveDoc struct {
 	Title      string    `json:"title"`
 	Body       string    `json:"body"`
+	Snippet    string    `json:"snippet"`
+	TitleExact string    `json:"title_exact"`
+	Facets     []string  `json:"facets"`
 	Type       string    `json:"type"`
 	Kind       string    `json:"kind"`
 	Dept       string    `json:"dept"`
@@ -204,7 +216,11 @@ func (e *Embedded) toBleve(d *Document) bleveDoc {
 	if d.Year != 0 {
 		year = strconv.Itoa(d.Year)
 	}
-	return bleveDoc{Title: d.Title, Body: d.Body, Type: d.Type, Kind: d.Kind, Dept: d.DeptCode, Year: year, Regions: d.Regions, RegionCode: d.RegionCode,
+	facets := []string{FacetType + "=" + d.Type, FacetYear + "=" + year}
+	if d.Kind != "" {
+		facets = append(facets, FacetKind+"="+d.Kind)
+	}
+	return bleveDoc{Facets: facets, Title: d.Title, Body: d.Body, Snippet: prefix(d.Body, storedBodyRunes), TitleExact: foldASCII(d.Title), Type: d.Type, Kind: d.Kind, Dept: d.DeptCode, Year: year, Regions: d.Regions, RegionCode: d.RegionCode,
 		URL: d.URL, Date: d.Date.UTC(), Amount: float64(d.Amount)}
 }
 
@@ -340,23 +356,23 @@ func (e *Embedded) switchTo(name string, idx bleve.Index) error {
 }
 
 // Refresh switches to the index named by CURRENT if another process (the
-// reindex command) has built a new one.
-func (e *Embedded) Refresh() error {
+// reindex command) has built a new one, and says whether it did.
+func (e *Embedded) Refresh() (bool, error) {
 	name, err := e.readCurrent()
 	if err != nil || name == "" {
-		return err
+		return false, err
 	}
 	e.mu.RLock()
 	same := name == e.current || e.closed
 	e.mu.RUnlock()
 	if same {
-		return nil
+		return false, nil
 	}
 	idx, err := bleve.Open(filepath.Join(e.dir, name))
 	if err != nil {
-		return fmt.Errorf("open rebuilt search index %s: %w", name, err)
+		return false, fmt.Errorf("open rebuilt search index %s: %w", name, err)
 	}
-	return e.switchTo(name, idx)
+	return true, e.switchTo(name, idx)
 }
 
 // Search runs q.
@@ -367,14 +383,15 @@ func (e *Embedded) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	req := bleve.NewSearchRequestOptions(e.buildQuery(q), q.PerPage, q.Offset(), false)
-	req.Fields = []string{"title", "body", "type", "kind", "dept", "year", "region_code", "url", "date", "amount"}
+	req.Fields = []string{"title", "snippet", "type", "kind", "dept", "year", "region_code", "url", "date", "amount"}
 	if q.Sort == SortDate {
 		req.SortBy([]string{"-date", "-_score", "_id"})
 	} else {
-		req.SortBy([]string{"-_score", "-date", "_id"})
+		req.SortBy([]string{"-_score"}) // a tie-break would read every hit's date
 	}
-	for _, f := range FacetNames {
-		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
+	req.AddFacet("facets", bleve.NewFacetRequest("facets", 500))
+	if slices.Contains(q.facets(), FacetDept) {
+		req.AddFacet(FacetDept, bleve.NewFacetRequest(FacetDept, 20))
 	}
 	res, err := idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -385,8 +402,9 @@ func (e *Embedded) Search(ctx context.Context, q Query) (*Result, error) {
 
 func (e *Embedded) buildQuery(q Query) query.Query {
 	var must []query.Query
-	// Each term must match, as a phrase, in the title (ranked higher) or
-	// the body, in any of its synonym forms.
+	// Each term must match in the title (ranked higher) or the body, in
+	// any of its synonym forms; a form matches when all its two-character
+	// words are there.
 	for _, t := range Terms(q.Text) {
 		var any []query.Query
 		for _, form := range e.syn.Expand(t) {
@@ -394,8 +412,9 @@ func (e *Embedded) buildQuery(q Query) query.Query {
 				name  string
 				boost float64
 			}{{"title", 4}, {"body", 1}} {
-				m := query.NewMatchPhraseQuery(form)
+				m := query.NewMatchQuery(form)
 				m.SetField(f.name)
+				m.SetOperator(query.MatchQueryOperatorAnd)
 				m.SetBoost(f.boost)
 				any = append(any, m)
 			}
@@ -416,7 +435,14 @@ func (e *Embedded) buildQuery(q Query) query.Query {
 	if len(must) == 0 {
 		return query.NewMatchAllQuery()
 	}
-	return query.NewConjunctionQuery(must)
+	if q.Text == "" {
+		return query.NewConjunctionQuery(must)
+	}
+	// A title that is exactly what was typed comes first.
+	exact := query.NewTermQuery(foldASCII(q.Text))
+	exact.SetField("title_exact")
+	exact.SetBoost(20)
+	return query.NewBooleanQuery(must, []query.Query{exact}, nil)
 }
 
 func yearString(y int) string {
@@ -431,7 +457,7 @@ func (e *Embedded) result(q Query, res *bleve.SearchResult) *Result {
 	out := &Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
 	for _, h := range res.Hits {
 		str := func(k string) string { s, _ := h.Fields[k].(string); return s }
-		d := Document{ID: h.ID, Type: str("type"), Title: str("title"), Body: str("body"), RegionCode: str("region_code"),
+		d := Document{ID: h.ID, Type: str("type"), Title: str("title"), Body: str("snippet"), RegionCode: str("region_code"),
 			DeptCode: str("dept"), Kind: str("kind"), URL: str("url")}
 		d.Year, _ = strconv.Atoi(str("year"))
 		if t, err := time.Parse(time.RFC3339, str("date")); err == nil {
@@ -443,17 +469,38 @@ func (e *Embedded) result(q Query, res *bleve.SearchResult) *Result {
 		out.Hits = append(out.Hits, Hit{Document: d, TitleHTML: Highlight(d.Title, terms, 0), Snippet: Highlight(d.Body, terms, SnippetRunes)})
 	}
 	for _, name := range FacetNames {
-		fr := res.Facets[name]
-		vals := []FacetValue{}
-		if fr != nil && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count})
+		out.Facets[name] = []FacetValue{}
+	}
+	for field, fr := range res.Facets {
+		if fr == nil || fr.Terms == nil {
+			continue
+		}
+		for _, t := range fr.Terms.Terms() {
+			name, value := field, t.Term
+			if field == "facets" {
+				name, value, _ = strings.Cut(t.Term, "=")
+			}
+			if value != "" && len(out.Facets[name]) < 20 {
+				out.Facets[name] = append(out.Facets[name], FacetValue{Value: value, Count: t.Count})
 			}
 		}
-		out.Facets[name] = vals
 	}
 	return out
 }
 
 // SnippetRunes is about how long a snippet is.
 const SnippetRunes = 80
+
+// storedBodyRunes is how much of a body the embedded index keeps for
+// snippets (hits carry this prefix as their Body).
+const storedBodyRunes = 400
+
+func prefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}

@@ -320,7 +320,7 @@ func (m *Meili) Search(ctx context.Context, q Query) (*Result, error) {
 	perPage := int64(q.PerPage)
 	req := &meilisearch.SearchRequest{
 		Filter:               m.filter(q),
-		Facets:               FacetNames,
+		Facets:               q.facets(),
 		Page:                 int64(q.Page),
 		HitsPerPage:          &perPage,
 		AttributesToRetrieve: displayed,

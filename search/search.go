@@ -123,8 +123,19 @@ const (
 	FacetYear = "year"
 )
 
-// FacetNames lists the facets every search returns.
+// FacetNames lists the facets a search returns. The department facet is
+// counted only once the search is narrowed to a county or below (or to a
+// department): across a province it would have a value per village
+// committee and cost more than the search itself; it is empty otherwise.
 var FacetNames = []string{FacetType, FacetKind, FacetDept, FacetYear}
+
+// facets are the facets worth counting for q.
+func (q *Query) facets() []string {
+	if len(q.Region) >= 6 || q.Dept != "" {
+		return FacetNames
+	}
+	return []string{FacetType, FacetKind, FacetYear}
+}
 
 // Result is a page of hits with the total and the facet counts over all
 // hits.

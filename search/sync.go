@@ -198,8 +198,13 @@ var errLeaseLost = errors.New("search sync lease taken over by another process")
 // process holds the lease. It returns how many subjects it applied.
 func (s *Syncer) SyncOnce(ctx context.Context) (int, error) {
 	s.init()
-	if r, ok := s.Index.(interface{ Refresh() error }); ok {
+	switch r := s.Index.(type) {
+	case interface{ Refresh() error }:
 		if err := r.Refresh(); err != nil {
+			return 0, err
+		}
+	case interface{ Refresh() (bool, error) }:
+		if _, err := r.Refresh(); err != nil {
 			return 0, err
 		}
 	}

@@ -103,3 +103,13 @@ func TestParseQuery(t *testing.T) {
 		}
 	}
 }
+
+// The embedded index's analyzer and Segment agree token for token.
+func TestAnalyzerMatchesSegment(t *testing.T) {
+	for _, in := range []string{"待处理", "2024年低保ＡＢＣ名单", "C级D级危房改造", "鱼", "a,b；  最低生活保障(低保)", ""} {
+		toks := search.AnalyzeForTest(in)
+		if got, want := strings.Join(toks, " "), search.SegmentText(in); got != want {
+			t.Errorf("%q: analyzer %q, Segment %q", in, got, want)
+		}
+	}
+}

@@ -127,6 +127,8 @@ func startSearch(ctx context.Context, e *env, db *gorm.DB) (search.Index, func()
 		e.log.Error("search index unavailable; the portal serves without search", "err", err)
 		idx = search.Unavailable(err)
 	}
+	// Results are cached for a few seconds; deletions empty the cache.
+	idx = search.NewCache(idx, 0, 0)
 	s := &search.Syncer{DB: db, Index: idx, Sources: searchSources(db), Log: e.log}
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -1,0 +1,137 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Cache keeps recent results of an Index for a short time. Broad searches
+// (低保 across a province) cost the engine tens of milliseconds at a
+// million documents, and what people type is highly repetitive; a result
+// may be up to TTL old for additions and edits, but a deletion (an
+// un-published or expired record) empties the cache at once, so nothing
+// withdrawn is served from it. Identical searches that miss at the same
+// moment are computed once.
+type Cache struct {
+	Index
+	ttl  time.Duration
+	size int
+	now  func() time.Time
+
+	mu      sync.Mutex
+	entries map[Query]cacheEntry
+	flight  map[Query]*call
+	gen     uint64
+	hits    uint64
+	misses  uint64
+}
+
+type cacheEntry struct {
+	res     *Result
+	expires time.Time
+}
+
+type call struct {
+	done chan struct{}
+	res  *Result
+	err  error
+}
+
+// NewCache wraps idx; ttl ≤ 0 means 10 seconds, size ≤ 0 means 4096
+// entries.
+func NewCache(idx Index, ttl time.Duration, size int) *Cache {
+	if ttl <= 0 {
+		ttl = 10 * time.Second
+	}
+	if size <= 0 {
+		size = 4096
+	}
+	return &Cache{Index: idx, ttl: ttl, size: size, now: time.Now, entries: map[Query]cacheEntry{}, flight: map[Query]*call{}}
+}
+
+// Search answers from the cache when it can.
+func (c *Cache) Search(ctx context.Context, q Query) (*Result, error) {
+	q.Check()
+	c.mu.Lock()
+	if e, ok := c.entries[q]; ok && c.now().Before(e.expires) {
+		c.hits++
+		c.mu.Unlock()
+		return e.res, nil
+	}
+	c.misses++
+	if f, ok := c.flight[q]; ok {
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.res, f.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f := &call{done: make(chan struct{})}
+	c.flight[q] = f
+	gen := c.gen
+	c.mu.Unlock()
+
+	f.res, f.err = c.Index.Search(ctx, q)
+	close(f.done)
+
+	c.mu.Lock()
+	delete(c.flight, q)
+	if f.err == nil && gen == c.gen {
+		if len(c.entries) >= c.size {
+			c.entries = make(map[Query]cacheEntry, c.size)
+		}
+		c.entries[q] = cacheEntry{res: f.res, expires: c.now().Add(c.ttl)}
+	}
+	c.mu.Unlock()
+	return f.res, f.err
+}
+
+// invalidate drops every entry; results being computed are not stored.
+func (c *Cache) invalidate() {
+	c.mu.Lock()
+	c.entries = make(map[Query]cacheEntry)
+	c.gen++
+	c.mu.Unlock()
+}
+
+// Delete removes documents and empties the cache.
+func (c *Cache) Delete(ctx context.Context, ids ...string) error {
+	defer c.invalidate()
+	return c.Index.Delete(ctx, ids...)
+}
+
+// Rebuild rebuilds the index and empties the cache.
+func (c *Cache) Rebuild(ctx context.Context, fill func(put func(docs ...Document) error) error) error {
+	defer c.invalidate()
+	return c.Index.Rebuild(ctx, fill)
+}
+
+// Identity is the wrapped index's.
+func (c *Cache) Identity() string { return Identity(c.Index) }
+
+// Refresh lets the wrapped index pick up a rebuild made elsewhere.
+func (c *Cache) Refresh() error {
+	if r, ok := c.Index.(interface{ Refresh() (bool, error) }); ok {
+		switched, err := r.Refresh()
+		if switched {
+			c.invalidate()
+		}
+		return err
+	}
+	return nil
+}
+
+// Stats reports the cache's hits and misses.
+func (c *Cache) Stats() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total := c.hits + c.misses
+	if total == 0 {
+		return "no searches"
+	}
+	return fmt.Sprintf("%d hits, %d misses (%.0f%% hits)", c.hits, c.misses, 100*float64(c.hits)/float64(total))
+}
