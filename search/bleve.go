@@ -57,9 +57,9 @@ func OpenEmbedded(dir string, syn *Synonyms) (*Embedded, error) {
 			return nil, err
 		}
 	}
-	idx, err := bleve.Open(filepath.Join(dir, name))
+	idx, err := openIndex(filepath.Join(dir, name))
 	if err != nil {
-		return nil, fmt.Errorf("open search index %s: %w", name, err)
+		return nil, err
 	}
 	e.idx, e.current = idx, name
 	e.removeStale()
@@ -132,6 +132,16 @@ func (e *Embedded) writeCurrent(name string) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(e.dir, currentFile))
+}
+
+// openIndex opens an index folder, failing after a moment rather than
+// waiting for ever when another process holds it.
+func openIndex(path string) (bleve.Index, error) {
+	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s (is another portal process using the same SUNLIGHT_DATA_DIR? each needs its own, or use Meilisearch): %w", path, err)
+	}
+	return idx, nil
 }
 
 // create makes a new, empty index folder and returns its name.
@@ -312,7 +322,7 @@ func (e *Embedded) Rebuild(ctx context.Context, fill func(put func(docs ...Docum
 		return err
 	}
 	path := filepath.Join(e.dir, name)
-	fresh, err := bleve.Open(path)
+	fresh, err := openIndex(path)
 	if err != nil {
 		return err
 	}
@@ -368,9 +378,9 @@ func (e *Embedded) Refresh() (bool, error) {
 	if same {
 		return false, nil
 	}
-	idx, err := bleve.Open(filepath.Join(e.dir, name))
+	idx, err := openIndex(filepath.Join(e.dir, name))
 	if err != nil {
-		return false, fmt.Errorf("open rebuilt search index %s: %w", name, err)
+		return false, err
 	}
 	return true, e.switchTo(name, idx)
 }
