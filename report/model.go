@@ -65,6 +65,8 @@ type Report struct {
 	EscalationLevel int  `gorm:"not null;default:0"`
 	Overdue         bool `gorm:"not null;default:false;index"`
 	TooFast         bool `gorm:"not null;default:false"`
+	// FastChecked: the scheduler has looked at the latest answer's speed.
+	FastChecked bool `gorm:"not null;default:false"`
 	// Version increases with every change; updates are conditional on it,
 	// so two writers (or two schedulers) can never both apply a change.
 	Version   int64     `gorm:"not null;default:1"`

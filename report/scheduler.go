@@ -24,12 +24,15 @@ type Pass struct {
 	Dispatched int
 	Escalated  int // escalation steps taken
 	AutoClosed int
+	TooFast    int // answers flagged 过快件
 	Wiped      int // expired retry copies of receipts wiped
 	Swept      int // orphaned photo files removed
 }
 
 // Changed reports whether the pass changed anything.
-func (p Pass) Changed() bool { return p.Dispatched+p.Escalated+p.AutoClosed+p.Wiped+p.Swept > 0 }
+func (p Pass) Changed() bool {
+	return p.Dispatched+p.Escalated+p.AutoClosed+p.TooFast+p.Wiped+p.Swept > 0
+}
 
 // RunOnce is one scheduler pass at time now: it dispatches reports left
 // undispatched, flags overdue work and escalates it in steps (handler,
@@ -48,6 +51,9 @@ func (s *Service) RunOnce(ctx context.Context, now time.Time) (Pass, error) {
 		return p, err
 	}
 	if p.Escalated, err = s.escalate(ctx, cal, now); err != nil {
+		return p, err
+	}
+	if p.TooFast, err = s.flagTooFast(ctx, cal, now); err != nil {
 		return p, err
 	}
 	if p.AutoClosed, err = s.autoClose(ctx, cal, now); err != nil {
@@ -228,6 +234,48 @@ func (s *Service) step(ctx context.Context, r *Report, lvl int, now time.Time) e
 		r.EscalationLevel = lvl
 		return notify(tx, r, dept, role, kind, now)
 	})
+}
+
+// flagTooFast looks at each new answer once: one given within the
+// too-fast threshold of dispatch is flagged 过快件 with an event, and the
+// supervisor is told, since an answer that quick is rarely a real check.
+func (s *Service) flagTooFast(ctx context.Context, cal *Calendar, now time.Time) (int, error) {
+	limit := time.Duration(cal.Setting(StageTooFastHours).Hours) * time.Hour
+	var rs []Report
+	if err := s.db.WithContext(ctx).Where("answered_at IS NOT NULL AND fast_checked = ?", false).
+		Order("id").Limit(500).Find(&rs).Error; err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range rs {
+		r := &rs[i]
+		fast := r.DispatchedAt != nil && r.AnsweredAt.Sub(*r.DispatchedAt) < limit
+		if !fast {
+			if err := s.db.WithContext(ctx).Model(&Report{}).Where("id = ? AND version = ?", r.ID, r.Version).
+				Update("fast_checked", true).Error; err != nil {
+				return n, err
+			}
+			continue
+		}
+		sup := supervisorOf(ctx, s, r)
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			mins := int(r.AnsweredAt.Sub(*r.DispatchedAt).Minutes())
+			c := change{evType: EvTooFast, actor: "system", text: "派单后" + itoa(mins) + "分钟即答复，标为过快件，请核实办理是否到位",
+				updates: map[string]any{"too_fast": true, "fast_checked": true}}
+			if err := s.apply(tx, r, c, now); err != nil {
+				return err
+			}
+			return notify(tx, r, sup, "supervisor", "too_fast", now)
+		})
+		if errors.Is(err, ErrBusy) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 func (s *Service) autoClose(ctx context.Context, cal *Calendar, now time.Time) (int, error) {

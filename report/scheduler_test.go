@@ -158,8 +158,22 @@ func TestAnswerDeadlineExtensionAndAutoClose(t *testing.T) {
 		if err := s.Answer(ctx, h, r2.ID, "已处理完毕，请放心。"); err != nil {
 			t.Fatal(err)
 		}
-		if !reportByID(t, s, r2.ID).TooFast {
-			t.Fatal("30-minute answer not flagged 过快件")
+		if p := runPass(t, s, at(11, 24, 16)); p.TooFast != 1 {
+			t.Fatalf("too-fast pass: %+v", p)
+		}
+		if got := reportByID(t, s, r2.ID); !got.TooFast || got.Status != StatusAnswered {
+			t.Fatalf("30-minute answer not flagged 过快件: %+v", got.TooFast)
+		}
+		if p := runPass(t, s, at(11, 24, 17)); p.TooFast != 0 {
+			t.Fatal("flagged twice")
+		}
+		var n int64
+		db.Model(&Notification{}).Where("report_id = ? AND kind = 'too_fast' AND dept_code = ?", r2.ID, tCountyJW).Count(&n)
+		if n != 1 {
+			t.Fatalf("supervisor told %d times", n)
+		}
+		if reportByID(t, s, r.ID).TooFast {
+			t.Fatal("a 4-week answer flagged too fast")
 		}
 	})
 }

@@ -151,13 +151,8 @@ func (s *Service) Answer(ctx context.Context, a Actor, id uint64, answer string)
 		return err
 	}
 	return s.act(ctx, a, id, handler(a), func(r *Report, now time.Time, cal *Calendar) (change, error) {
-		up := map[string]any{"answer": answer, "answered_at": now, "overdue": false, "rating": ""}
-		if r.DispatchedAt != nil {
-			fast := cal.Setting(StageTooFastHours)
-			if fast.Hours > 0 && now.Sub(*r.DispatchedAt) < time.Duration(fast.Hours)*time.Hour {
-				up["too_fast"] = true
-			}
-		}
+		// The scheduler checks the answer's speed (过快件) afterwards.
+		up := map[string]any{"answer": answer, "answered_at": now, "overdue": false, "rating": "", "fast_checked": false}
 		return change{action: ActAnswer, evType: EvAnswered, text: answer, public: true, updates: up}, nil
 	})
 }
