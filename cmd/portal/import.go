@@ -56,7 +56,9 @@ func importFile(ctx context.Context, e *env, db *gorm.DB, kind, file string, dry
 	res, err := catalog.Import(ctx, db, kind, file, f, catalog.ImportOptions{
 		DryRun: dryRun,
 		Progress: func(done, total int) {
-			bar.ChangeMax(total)
+			if total >= 0 { // -1 while the file is still being read
+				bar.ChangeMax(total)
+			}
 			_ = bar.Set(done)
 		},
 	})
