@@ -56,6 +56,10 @@ type disclosureImporter struct {
 	seen     map[string]int32 // natural key → line
 	rows     []disclosureRow
 	next     uint64
+	// empty: the table held no rows when the import began, so no row of
+	// the file can exist yet (the unique key still guards against a
+	// concurrent import) and the per-batch lookups are skipped.
+	empty bool
 }
 
 func (d *disclosureImporter) columns() []column { return disclosureColumns }
@@ -75,6 +79,7 @@ func (d *disclosureImporter) load(ctx context.Context, tx *gorm.DB) error {
 	}
 	d.seen = map[string]int32{}
 	d.next, err = nextID(tx, &Disclosure{})
+	d.empty = d.next == 1
 	return err
 }
 
@@ -167,7 +172,7 @@ func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *Import
 		return nil
 	}
 	have := map[string]stored{}
-	for i := 0; i < len(d.rows); i += importBatch {
+	for i := 0; i < len(d.rows) && !d.empty; i += importBatch {
 		keys := make([]string, 0, importBatch)
 		for _, r := range d.rows[i:min(i+importBatch, len(d.rows))] {
 			keys = append(keys, r.d.NKey)
