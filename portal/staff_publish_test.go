@@ -111,11 +111,39 @@ func TestPublishFromBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		// Staff may not upload; another department may not withdraw it.
-		if resp, _ := upload(t, clerk.browser, "disclosures", "good.csv", good); resp.StatusCode != http.StatusForbidden {
-			t.Errorf("staff upload: %d", resp.StatusCode)
-		}
+		// Department staff publish only their own rows: another department's
+		// rows, new or existing, refuse the whole file.
 		b := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
+		foreign := disclosureHeader +
+			"210124101201,财务公开,拉马桥村补充公开,2026年第三季度,补充内容。,1.00,,2026-10-10,,210124101-gov,是\n"
+		resp, doc = upload(t, b.browser, "disclosures", "foreign.csv", foreign)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find("#row-errors").Text(), "属于其他单位") {
+			t.Errorf("another department's rows: %d %s", resp.StatusCode, doc.Find("main").Text())
+		}
+		takeover := disclosureHeader +
+			"210124101201,财务公开,拉马桥村2026年第三季度财务收支公开,2026年第三季度,改写的内容。,1.00,,2026-10-10,,210124102-gov,是\n"
+		if resp, _ := upload(t, b.browser, "disclosures", "takeover.csv", takeover); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("taking over another department's row: %d", resp.StatusCode)
+		}
+		var after catalog.Disclosure
+		db.Where("id = ?", d.ID).Take(&after)
+		if after.DeptCode != townA || after.Amount != d.Amount {
+			t.Errorf("the refused file changed the row: %+v", after)
+		}
+		own := disclosureHeader +
+			"210124101201,财务公开,拉马桥村2026年第四季度财务收支公开,2026年第四季度,本季度收入8万元。,80000.00,,2026-11-10,,210124101-gov,是\n"
+		resp, doc = upload(t, clerk.browser, "disclosures", "own.csv", own)
+		if resp.StatusCode != http.StatusOK || doc.Find("#check-result").Length() != 1 {
+			t.Fatalf("own department's file: %d %s", resp.StatusCode, doc.Find("main").Text())
+		}
+		form = url.Values{}
+		doc.Find("#confirm-form input").Each(func(_ int, in *goquery.Selection) { form.Set(in.AttrOr("name", ""), in.AttrOr("value", "")) })
+		if resp, _ := clerk.browser.do(http.MethodPost, "/staff/publish/confirm", form); resp.StatusCode != http.StatusOK {
+			t.Errorf("own department publishing: %d", resp.StatusCode)
+		}
+		if n := countDisclosures(t, db); n != before+2 {
+			t.Errorf("%d rows after the department's own file, want %d", n, before+2)
+		}
 		if resp, _ := b.browser.submit("/staff/publish", "#withdraw-form", url.Values{"id": {fmt.Sprint(d.ID)}, "published": {"0"}}); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("another department withdrawing: %d", resp.StatusCode)
 		}
