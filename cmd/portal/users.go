@@ -22,14 +22,14 @@ var stdin io.Reader = os.Stdin
 func usersCommand() *command {
 	return &command{
 		name:    "users",
-		summary: "users add --username U --dept CODE --role staff|head|supervisor|admin (password on stdin); users token --username U",
+		summary: "users add --username U --dept CODE --role staff|head|supervisor|admin (password on stdin); users token|passwd|disable|enable --username U; users list",
 		run:     runUsers,
 	}
 }
 
 func runUsers(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return &usageError{"users needs a subcommand: add, token, list, disable, enable"}
+		return &usageError{"users needs a subcommand: add, token, passwd, list, disable, enable"}
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("users "+sub, flag.ContinueOnError)
@@ -43,9 +43,9 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&name, "name", "", "display name (optional)")
 	case "token":
 		fs.StringVar(&name, "name", "", "what the token is for (optional)")
-	case "list", "disable", "enable":
+	case "list", "disable", "enable", "passwd":
 	default:
-		return &usageError{fmt.Sprintf("unknown users subcommand %q: use add, token, list, disable or enable", sub)}
+		return &usageError{fmt.Sprintf("unknown users subcommand %q: use add, token, passwd, list, disable or enable", sub)}
 	}
 	if err := fs.Parse(rest); err != nil {
 		return &usageError{err.Error()}
@@ -62,6 +62,8 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 			return usersToken(ctx, e, st, username, name)
 		case "list":
 			return usersList(ctx, e, st)
+		case "passwd":
+			return usersPasswd(ctx, e, st, username)
 		}
 		return usersSetDisabled(ctx, e, st, username, sub == "disable")
 	})
@@ -154,5 +156,23 @@ func usersSetDisabled(ctx context.Context, e *env, st *staff.Store, username str
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s is now %s\n", a.Username, map[bool]string{true: "disabled", false: "enabled"}[disabled])
+	return nil
+}
+
+// usersPasswd sets a new password (read like users add's) and ends the
+// account's sessions.
+func usersPasswd(ctx context.Context, e *env, st *staff.Store, username string) error {
+	a, err := st.AccountByUsername(ctx, username)
+	if err != nil {
+		return fmt.Errorf("no account %q", username)
+	}
+	pw, err := readPassword(e)
+	if err != nil {
+		return err
+	}
+	if err := st.SetPassword(ctx, a.ID, pw, "cli"); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "password of %s changed; its sessions have ended\n", a.Username)
 	return nil
 }

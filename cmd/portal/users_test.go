@@ -45,4 +45,13 @@ func TestUsersAddAndToken(t *testing.T) {
 	if code, _, _ := runWith("", "users", "token", "--username", "nobody"); code != 1 {
 		t.Errorf("token for unknown user: exit %d", code)
 	}
+	if code, out, errs := runWith("another long password\n", "users", "passwd", "--username", "zhang.san"); code != 0 || !strings.Contains(out, "password of zhang.san changed") {
+		t.Errorf("users passwd: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := runWith("", "users", "disable", "--username", "zhang.san"); code != 0 || !strings.Contains(out, "disabled") {
+		t.Errorf("users disable: %d %q", code, out)
+	}
+	if code, out, _ := runWith("", "users", "list"); code != 0 || !strings.Contains(out, "zhang.san\tstaff\t210124-mz\tdisabled") {
+		t.Errorf("users list: %d %q", code, out)
+	}
 }
