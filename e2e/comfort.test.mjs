@@ -33,11 +33,12 @@ test("large-text mode is one tap away and works without JavaScript", async () =>
   await page.goto(BASE + "/");
   const before = parseFloat(await page.evaluate(() => getComputedStyle(document.body).fontSize));
   await page.getByRole("button", { name: /大字版/ }).tap();
-  await page.waitForURL(BASE + "/");
+  await page.waitForSelector("html.big");
   const after = parseFloat(await page.evaluate(() => getComputedStyle(document.body).fontSize));
   assert.ok(after >= before * 1.2, `font ${before}px -> ${after}px`);
   await shot(page, "home-large-text");
   await page.getByRole("button", { name: /标准字号/ }).tap();
+  await page.waitForSelector("html:not(.big)");
   const back = parseFloat(await page.evaluate(() => getComputedStyle(document.body).fontSize));
   assert.equal(back, before);
   await ctx.close();

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,8 +154,10 @@ func runNode(t *testing.T, file string, env map[string]string) {
 	if err != nil {
 		t.Fatalf("browser test %s failed: %v", file, err)
 	}
-	if !strings.Contains(string(out), "# fail 0") || strings.Contains(string(out), "# pass 0") {
-		t.Fatalf("browser test %s did not report passing steps", file)
+	pass := regexp.MustCompile(`(?m)^\s*[ℹ#] pass (\d+)$`).FindStringSubmatch(string(out))
+	fail := regexp.MustCompile(`(?m)^\s*[ℹ#] fail (\d+)$`).FindStringSubmatch(string(out))
+	if pass == nil || fail == nil || pass[1] == "0" || fail[1] != "0" {
+		t.Fatalf("browser test %s did not report passing steps and no failures", file)
 	}
 }
 
@@ -169,12 +172,32 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
+func (p *portal) nodeEnv(t *testing.T, extra ...string) map[string]string {
+	env := map[string]string{
+		"BASE_URL":   p.baseURL,
+		"ARTIFACTS":  artifactsDir(t),
+		"CHROMIUM":   chromium,
+		"PORTAL_BIN": p.bin,
+	}
+	for _, kv := range p.env {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "SUNLIGHT_") {
+			env[k] = v
+		}
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	return env
+}
+
+// TestBrowser runs, against one fresh portal: the comfort checks of the
+// public pages, then the whole journey twice — the citizen with JavaScript
+// and without it (the clerk always has it).
 func TestBrowser(t *testing.T) {
 	need(t, "Chromium", chromium)
+	need(t, "zbarimg", "zbarimg")
 	p := startPortal(t)
-	runNode(t, "comfort.test.mjs", map[string]string{
-		"BASE_URL":  p.baseURL,
-		"ARTIFACTS": artifactsDir(t),
-		"CHROMIUM":  chromium,
-	})
+	runNode(t, "comfort.test.mjs", p.nodeEnv(t))
+	runNode(t, "journey.test.mjs", p.nodeEnv(t, "CITIZEN_JS", "on"))
+	runNode(t, "journey.test.mjs", p.nodeEnv(t, "CITIZEN_JS", "off"))
 }
