@@ -191,5 +191,15 @@ func TestStaffAccessIsolation(t *testing.T) {
 		if resp.StatusCode != http.StatusConflict {
 			t.Errorf("reassigning to the accused: %d, want 409", resp.StatusCode)
 		}
+		var refused int64
+		db.Model(&report.Event{}).Where("report_id = ? AND type = ?", accA.ID, report.EvReassignRefused).Count(&refused)
+		if refused != 1 {
+			t.Errorf("the refused reassignment left %d audit events, want 1", refused)
+		}
+		// The same through the API.
+		st, _, _ := apiCall(t, s, supCounty.token, http.MethodPost, fmt.Sprintf("/api/v1/staff/reports/%d/reassign", accA.ID), `{"dept":"`+townA+`","text":"改派测试"}`)
+		if st != http.StatusConflict {
+			t.Errorf("API reassigning to the accused: %d, want 409", st)
+		}
 	})
 }
