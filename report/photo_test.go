@@ -92,3 +92,25 @@ func TestPhotoStripsEXIFAndApplyOrientation(t *testing.T) {
 		t.Fatalf("png: %+v %v", pp, err)
 	}
 }
+
+// FuzzProcessPhoto: the upload validator never panics, and whatever it
+// accepts is a re-encoded image within the limits.
+func FuzzProcessPhoto(f *testing.F) {
+	f.Add("a.jpg", testJPEG(f, 8, 8, 6))
+	f.Add("a.png", testPNG(f, 3, 3))
+	f.Add("a.webp", tinyWebP)
+	f.Add("a.png", hugePNGHeader(20000, 20000))
+	f.Add("a.jpg", []byte("\xff\xd8\xff\xe1\x00\x10Exif\x00\x00MM\x00*\x00\x00\x00\x08"))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		p, err := ProcessPhoto(name, data)
+		if err != nil {
+			return
+		}
+		if p.Width*p.Height > MaxPhotoPixels || len(p.Data) == 0 || (p.Ext != ".jpg" && p.Ext != ".png") {
+			t.Fatalf("accepted %+v", p)
+		}
+		if bytes.Contains(p.Data, []byte("Exif\x00")) {
+			t.Fatal("EXIF survived")
+		}
+	})
+}
