@@ -43,19 +43,6 @@ type portal struct {
 	env     []string
 }
 
-// command runs another portal command against the same database.
-func (p *portal) command(t *testing.T, stdin string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(p.bin, args...)
-	cmd.Env = p.env
-	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("portal %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
