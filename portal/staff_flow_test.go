@@ -144,6 +144,9 @@ func TestAnswerReachesReporterAndRatingReturns(t *testing.T) {
 
 		// The rating returns to the department.
 		page := clerk.browser.get(href, http.StatusOK)
+		if tl := page.Find("#timeline").Text(); !strings.Contains(tl, "head.b") || !strings.Contains(tl, "clerk.b") || strings.Contains(tl, "user:") {
+			t.Errorf("timeline actors: %q", tl)
+		}
 		if got := text2(page, "#rating"); got != "满意" {
 			t.Errorf("department sees rating %q", got)
 		}

@@ -1,9 +1,11 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -151,6 +153,9 @@ func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
 	}
 	p := &staffReportPage{staffPage: s.staffPage(c, "举报 "+d.TrackingNo, "queue"), R: d, Can: allowedActions(me(c), d),
 		Templates: answerTemplates, Draft: d.Answer}
+	if err := s.nameActors(ctx, d.Events); err != nil {
+		return nil, err
+	}
 	p.Due, p.DueLabel = dueOf(d.Summary)
 	if p.Due != nil {
 		p.Countdown, p.Late = countdown(s.now(), *p.Due)
@@ -205,4 +210,38 @@ func (s *Server) handleStaffPhoto(c *fiber.Ctx) error {
 		}
 	}
 	return catalog.ErrNotFound
+}
+
+// nameActors shows staff events by the account's name instead of
+// "user:ID"; the reporter and the system keep their labels.
+func (s *Server) nameActors(ctx context.Context, evs []report.EventView) error {
+	names := map[string]string{"reporter": "举报人", "system": "系统"}
+	for i, e := range evs {
+		if n, ok := names[e.Actor]; ok {
+			evs[i].Actor = n
+			continue
+		}
+		idText, ok := strings.CutPrefix(e.Actor, "user:")
+		if !ok {
+			continue
+		}
+		id, err := strconv.ParseUint(idText, 10, 64)
+		if err != nil {
+			continue
+		}
+		a, err := s.st.store.Account(ctx, id)
+		if errors.Is(err, catalog.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		name := a.Username
+		if a.DisplayName != "" {
+			name = a.DisplayName + "（" + a.Username + "）"
+		}
+		names[e.Actor] = name
+		evs[i].Actor = name
+	}
+	return nil
 }
