@@ -47,7 +47,14 @@ func TestAuditVerifyAndQR(t *testing.T) {
 				t.Fatal(err)
 			}
 			_ = database.Close(db)
-			code, _, stderr = runCmd(t, env, "audit", "verify")
+			args := []string{"audit", "verify"}
+			if kind == "sqlite" {
+				// Settings may follow the subcommand.
+				delete(env, "SUNLIGHT_DATA_DIR")
+				args = append(args, "--data-dir", dir)
+			}
+			code, _, stderr = runCmd(t, env, args...)
+			env["SUNLIGHT_DATA_DIR"] = dir
 			if code != 1 || !regexp.MustCompile(`seq 17 \(id \d+\)`).MatchString(stderr) {
 				t.Fatalf("verify after an edit: exit %d, %q", code, stderr)
 			}
