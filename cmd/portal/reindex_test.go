@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func searchTotal(t *testing.T, base, q string) int {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/search?q=" + url.QueryEscape(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Total int }
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("search %s: %s", q, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Total
+}
+
+// TestSearchEndToEnd serves the demo data, waits for the syncer to build
+// the embedded index, rebuilds it with the reindex command while the
+// portal runs, and checks the portal switches to the new index.
+func TestSearchEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SUNLIGHT_ADDR": "127.0.0.1:0", "SUNLIGHT_DATA_DIR": dir, "SUNLIGHT_LOG_LEVEL": "warn"}
+	base, stop := startServer(t, env)
+	deadline := time.Now().Add(60 * time.Second)
+	total := 0
+	for total == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		total = searchTotal(t, base, "低保")
+	}
+	if total == 0 {
+		t.Fatal("the demo data never became searchable")
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "search", "CURRENT"))
+
+	code, out, errOut := runCmd(t, env, "reindex")
+	if code != 0 {
+		t.Fatalf("reindex exit %d: %s", code, errOut)
+	}
+	m := regexp.MustCompile(`reindexed (\d+) documents`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("reindex printed %q", out)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < total {
+		t.Errorf("reindexed %d documents, but 低保 alone finds %d", n, total)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "search", "CURRENT"))
+	if string(after) == string(before) {
+		t.Fatal("reindex did not switch the index")
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		entries, _ := filepath.Glob(filepath.Join(dir, "search", "idx-*"))
+		if len(entries) == 1 && strings.TrimSpace(string(after)) == filepath.Base(entries[0]) {
+			break // the portal switched and removed the old folder
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the portal did not switch to the rebuilt index: %v", entries)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := searchTotal(t, base, "低保"); got != total {
+		t.Errorf("after reindex 低保 finds %d, before %d", got, total)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+func TestReindexBadMeiliURL(t *testing.T) {
+	env := map[string]string{"SUNLIGHT_DATA_DIR": t.TempDir(), "SUNLIGHT_MEILI_URL": "ftp://example"}
+	code, _, errOut := runCmd(t, env, "reindex")
+	if code == 0 || !strings.Contains(errOut, "SUNLIGHT_MEILI_URL") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
