@@ -2,6 +2,7 @@ package portal
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -88,6 +89,32 @@ type dashboardPage struct {
 	To     string
 	Charts []chart
 	CSV    string
+	Sort   string
+}
+
+// leagueOrders are the allowed orders of the league table: worst first.
+var leagueOrders = map[string]func([]supervision.Figures){
+	"code":    func([]supervision.Figures) {},
+	"overdue": byKey(func(f *supervision.Figures) float64 { return -float64(f.OverdueNow) }),
+	"ack":     byKey(func(f *supervision.Figures) float64 { return rateOrTop(f.AckRate()) }),
+	"answer":  byKey(func(f *supervision.Figures) float64 { return rateOrTop(f.AnswerRate()) }),
+	"satisfaction": byKey(func(f *supervision.Figures) float64 {
+		return rateOrTop(f.SatisfactionRate())
+	}),
+}
+
+// rateOrTop puts rows without data after every real rate.
+func rateOrTop(r float64) float64 {
+	if r < 0 {
+		return 1000
+	}
+	return r
+}
+
+func byKey(key func(*supervision.Figures) float64) func([]supervision.Figures) {
+	return func(fs []supervision.Figures) {
+		sort.SliceStable(fs, func(i, j int) bool { return key(&fs[i]) < key(&fs[j]) })
+	}
 }
 
 func (s *Server) handleStaffDashboard(c *fiber.Ctx) error {
@@ -95,11 +122,18 @@ func (s *Server) handleStaffDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	order, ok := leagueOrders[c.Query("sort", "code")]
+	if !ok {
+		return catalog.Invalid("不支持的排序方式", "sort", "可选 code、overdue、ack、answer、satisfaction")
+	}
 	b, err := supervision.Compute(c.UserContext(), s.cfg.DB, sc, s.now())
 	if err != nil {
 		return err
 	}
-	p := dashboardPage{staffPage: s.staffPage(c, "督办统计", "dashboard"), Board: b, From: c.Query("from"), To: c.Query("to")}
+	order(b.Departments)
+	order(b.Towns)
+	p := dashboardPage{staffPage: s.staffPage(c, "督办统计", "dashboard"), Board: b, From: c.Query("from"), To: c.Query("to"),
+		Sort: c.Query("sort", "code")}
 	p.Charts = []chart{
 		rateChart("按时签收率", b.Departments, (*supervision.Figures).AckRate),
 		rateChart("按时答复率", b.Departments, (*supervision.Figures).AnswerRate),

@@ -61,6 +61,10 @@ func TestDashboardAndScoreboard(t *testing.T) {
 		if got := cellText(".overdue"); got != "1" {
 			t.Errorf("overdue now = %q", got)
 		}
+		sup.browser.get("/staff/dashboard?sort=name%3Bdrop+table", http.StatusBadRequest)
+		if got := sup.browser.get("/staff/dashboard?sort=overdue", http.StatusOK).Find(".figtable").First().Find("tbody tr").First().AttrOr("data-code", ""); got != townB {
+			t.Errorf("league table by overdue starts with %q", got)
+		}
 		if doc.Find(".chart svg rect").Length() == 0 {
 			t.Error("no chart drawn")
 		}
