@@ -197,7 +197,8 @@ func (s *Service) insert(ctx context.Context, c *checked, lookup, phc, digits, t
 		SubjectKind: c.subject.Kind, RegionCode: c.subject.RegionCode, ProblemType: c.pt.Code,
 		Description: c.in.Description, Anonymous: c.in.Anonymous, LookupHash: lookup, ReceiptHash: phc,
 		Status: StatusSubmitted, SubmittedAt: now, Version: 1, UpdatedAt: now}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		r.ID = 0 // a retried transaction inserts afresh
 		if err := tx.Create(r).Error; err != nil {
 			return err
 		}
@@ -284,7 +285,7 @@ func (s *Service) dispatch(ctx context.Context, id uint64, sub *catalog.Subject,
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		var r Report
 		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
 			return err

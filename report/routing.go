@@ -80,7 +80,7 @@ func SeedRules(ctx context.Context, db *gorm.DB, at time.Time) error {
 // keeping the old one as history.
 func (s *Service) SetRule(ctx context.Context, r RoutingRule, by string) error {
 	now := s.now().UTC()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&RoutingRule{}).Where("subject_kind = ? AND problem_type = ? AND region_level = ? AND valid_to IS NULL",
 			r.SubjectKind, r.ProblemType, r.RegionLevel).Update("valid_to", now).Error; err != nil {
 			return err

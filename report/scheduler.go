@@ -203,7 +203,7 @@ func (s *Service) step(ctx context.Context, r *Report, lvl int, now time.Time) e
 	if lvl == LevelSupervisor {
 		sup = supervisorOf(ctx, s, r)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		c := change{actor: "system", evType: EvReminded, updates: map[string]any{"escalation_level": lvl, "overdue": true}}
 		stage := "答复"
 		if r.AcceptedAt == nil && (r.Status == StatusDispatched || r.Status == StatusReopened) {
@@ -258,7 +258,7 @@ func (s *Service) flagTooFast(ctx context.Context, cal *Calendar, now time.Time)
 			continue
 		}
 		sup := supervisorOf(ctx, s, r)
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.transact(ctx, func(tx *gorm.DB) error {
 			mins := int(r.AnsweredAt.Sub(*r.DispatchedAt).Minutes())
 			c := change{evType: EvTooFast, actor: "system", text: "派单后" + itoa(mins) + "分钟即答复，标为过快件，请核实办理是否到位",
 				updates: map[string]any{"too_fast": true, "fast_checked": true}}
@@ -288,7 +288,7 @@ func (s *Service) autoClose(ctx context.Context, cal *Calendar, now time.Time) (
 	n := 0
 	for i := range rs {
 		r := &rs[i]
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.transact(ctx, func(tx *gorm.DB) error {
 			return s.apply(tx, r, change{action: ActClose, evType: EvClosed, actor: "system", public: true,
 				text: "答复后" + itoa(days) + "日内未评价，按已答复办结", updates: map[string]any{"closed_at": now, "rating": RatingAuto}}, now)
 		})

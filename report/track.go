@@ -124,7 +124,7 @@ func (s *Service) AddInfo(ctx context.Context, receipt, msg string) error {
 	if !r.Status.Open() {
 		return conflict("这件举报已经办结，不能再补充；如有新问题请重新反映")
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", r.ID).Take(r).Error; err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (s *Service) Rate(ctx context.Context, receipt string, rating Rating, comme
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", r.ID).Take(r).Error; err != nil {
 			return err
 		}

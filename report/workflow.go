@@ -66,7 +66,7 @@ func (s *Service) act(ctx context.Context, a Actor, id uint64, allow func(*Repor
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		r, err := s.load(tx, a, id)
 		if err != nil {
 			return err

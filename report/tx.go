@@ -1,0 +1,31 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+)
+
+// transact runs fn in one transaction, and runs it again (up to three
+// times) when MySQL chose it as a deadlock victim or it timed out waiting
+// for a lock: both roll the whole transaction back, so a retry is safe and
+// a reporter or handler never sees a spurious failure.
+func (s *Service) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(fn)
+		if !transient(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+func transient(err error) bool {
+	var me *mysqldriver.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
