@@ -146,7 +146,7 @@ func (d *disclosureImporter) parse(r row, errs *lineErrors) {
 	if !ok {
 		return
 	}
-	out.NKey = naturalKey(out.VillageCode, out.Kind, out.Period, out.Title)
+	out.NKey = disclosureKey(out.VillageCode, out.Kind, out.Period, out.Title)
 	if prev, dup := d.seen[out.NKey]; dup {
 		errs.add(r.line, "与第 %d 行重复（同一村、类别、期间和标题）", prev)
 		return

@@ -65,3 +65,18 @@ func TestPublishedSubjects(t *testing.T) {
 		}
 	})
 }
+
+// TestRekeyDisclosures: keys of the first format are rewritten, so a
+// re-import still finds the rows.
+func TestRekeyDisclosures(t *testing.T) {
+	db := withRegions(t, testdb.SQLite(t))
+	rows := disclosureFile(3)
+	mustImport(t, db, ImportDisclosures, "d.csv", csvBytes(t, rows))
+	db.Model(&Disclosure{}).Where("id > 0").Update("nkey", gorm.Expr("'old' || id"))
+	if err := Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	if res := mustImport(t, db, ImportDisclosures, "d.csv", csvBytes(t, rows)); res.Unchanged != 3 {
+		t.Errorf("re-import after rekey = %+v", res)
+	}
+}
