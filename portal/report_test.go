@@ -410,3 +410,16 @@ func TestQRCode(t *testing.T) {
 		}
 	})
 }
+
+// TestReportDatabaseDown: with the database gone, a submission is a 503
+// with no receipt.
+func TestReportDatabaseDown(t *testing.T) {
+	db := testdb.SQLite(t)
+	s := newReportServer(t, db, nil)
+	sqlDB, _ := db.DB()
+	_ = sqlDB.Close()
+	resp, body := postJSON(t, s, "/api/v1/reports", `{"subject":"`+testVillage+`","problem_type":"subsidy","description":"数据库停机时提交。","anonymous":true}`)
+	if resp.StatusCode != http.StatusServiceUnavailable || errorCode(body) != "unavailable" || body["receipt"] != nil {
+		t.Fatalf("%d %v", resp.StatusCode, body)
+	}
+}

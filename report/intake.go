@@ -143,6 +143,11 @@ func (s *Service) validate(ctx context.Context, in NewReport) (*checked, error) 
 // scheduler to dispatch). A retry with the same token returns the first
 // receipt with Repeat set.
 func (s *Service) Submit(ctx context.Context, in NewReport) (*Receipt, error) {
+	rc, err := s.submit(ctx, in)
+	return rc, unavailable(err)
+}
+
+func (s *Service) submit(ctx context.Context, in NewReport) (*Receipt, error) {
 	tokenHash := ""
 	if in.Token != "" {
 		sum := sha256.Sum256([]byte("sunlight/submission/" + in.Token))

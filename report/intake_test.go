@@ -294,3 +294,21 @@ func TestSweepOrphanPhotos(t *testing.T) {
 		t.Fatalf("real photo removed: %v", err)
 	}
 }
+
+// TestDatabaseDown: with the database unreachable a submission fails with
+// ErrUnavailable and no receipt.
+func TestDatabaseDown(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := setup(t, db)
+		sqlDB, err := db.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = sqlDB.Close()
+		rc, err := s.Submit(context.Background(), NewReport{Subject: "village:" + tVillage, ProblemType: "subsidy",
+			Description: "数据库停机时提交。", Anonymous: true})
+		if !errors.Is(err, ErrUnavailable) || rc != nil {
+			t.Fatalf("submit with the database down: %v, %v", rc, err)
+		}
+	})
+}

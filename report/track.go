@@ -88,7 +88,7 @@ func (s *Service) findByReceipt(ctx context.Context, db *gorm.DB, receipt string
 func (s *Service) Lookup(ctx context.Context, receipt string) (*Tracked, error) {
 	r, err := s.findByReceipt(ctx, s.db, receipt)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	t := &Tracked{TrackingNo: r.TrackingNo, Status: r.Status, StatusName: r.Status.Name(), SubjectName: r.SubjectName,
 		ProblemTypeName: ProblemTypeName(r.SubjectKind, r.ProblemType), Description: r.Description,

@@ -2,7 +2,12 @@ package report
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
@@ -21,6 +26,20 @@ func (s *Service) transact(ctx context.Context, fn func(tx *gorm.DB) error) erro
 			return err
 		}
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+// ErrUnavailable: the database cannot be reached. Nothing was stored and
+// no receipt was given; the portal answers 503 and the caller may retry.
+var ErrUnavailable = errors.New("database unavailable")
+
+// unavailable wraps connection failures in ErrUnavailable.
+func unavailable(err error) error {
+	var ne *net.OpError
+	if err != nil && (errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldriver.ErrInvalidConn) ||
+		errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "sql: database is closed")) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	return err
 }
