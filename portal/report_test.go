@@ -423,3 +423,30 @@ func TestReportDatabaseDown(t *testing.T) {
 		t.Fatalf("%d %v", resp.StatusCode, body)
 	}
 }
+
+// TestReportNoMassAssignmentNoXSS: extra JSON fields cannot set a status
+// or a department; hostile text is escaped on every reporter page.
+func TestReportNoMassAssignmentNoXSS(t *testing.T) {
+	db := testdb.SQLite(t)
+	s := newReportServer(t, db, nil)
+	evil := `\"><img src=x onerror=alert(1)><script>alert(2)</script>javascript:alert(3)`
+	resp, out := postJSON(t, s, "/api/v1/reports", `{"subject":"`+testVillage+`","problem_type":"subsidy","description":"`+evil+`",
+		"anonymous":true,"status":"closed","dept_code":"210124101201-cw","accused_dept":"","tracking_no":"1"}`)
+	if resp.StatusCode != http.StatusCreated || out["status"] != "dispatched" || out["tracking_no"] == "1" {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	var r report.Report
+	db.Take(&r)
+	if r.DeptCode != "210124101-gov" || r.Status != report.StatusDispatched {
+		t.Fatalf("mass assignment: %s %s", r.DeptCode, r.Status)
+	}
+	_, doc := postForm(t, s, "/track", url.Values{"receipt": {out["receipt"].(string)}})
+	if doc.Find("img[onerror], #tracked script").Length() != 0 || !strings.Contains(doc.Find(".report-text").Text(), "onerror=alert(1)") {
+		t.Fatal("description not escaped on /track")
+	}
+	_, doc = postForm(t, s, "/report", url.Values{"subject": {testVillage}, "problem_type": {"subsidy"},
+		"description": {`"><img src=x onerror=alert(1)>`}, "phone": {`"><script>x</script>`}})
+	if doc.Find("main img[onerror], main script").Length() != 0 || doc.Find("#phone").AttrOr("value", "") != `"><script>x</script>` {
+		t.Fatal("typed input not escaped on the form")
+	}
+}
