@@ -79,14 +79,16 @@ func validUTF8Prefix(b []byte) bool {
 
 func (c *csvReader) Next() (int, []string, error) {
 	rec, err := c.r.Read()
-	line, _ := c.r.FieldPos(0)
 	if err != nil {
+		// FieldPos panics when Read returned no fields: take the line from
+		// the parse error instead.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return pe.Line, nil, &lineError{line: pe.Line, reason: "CSV 格式错误：" + pe.Err.Error()}
 		}
-		return line, nil, err
+		return 0, nil, err
 	}
+	line, _ := c.r.FieldPos(0)
 	for _, f := range rec {
 		if !utf8.ValidString(f) {
 			return line, nil, &lineError{line: line, reason: "含有无法识别的字符：请将文件保存为 UTF-8 或 GB18030 编码"}

@@ -160,14 +160,18 @@ func parseRegionFile(data []byte, file string, level Level, parentCol string, kn
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			errs.add(file, line, "%v", err)
-			if _, ok := err.(*csv.ParseError); ok && len(rec) == 0 {
-				return nil
+			// A broken quote can swallow the rest of the file: report it at
+			// the line the parser names and stop reading this file.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
 			}
-			continue
+			errs.add(file, line, "%v", err)
+			return nil
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
