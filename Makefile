@@ -8,7 +8,7 @@ REGIONS_DIR ?= $(abspath ../shared/data/regions)
 BENCH ?= .
 BENCHTIME ?= 1x
 
-.PHONY: test test-go deps check fmt vet staticcheck bench build run clean
+.PHONY: test test-go deps check fmt vet staticcheck fuzz bench build run clean
 
 ## test: everything CI runs: installs what the tests need, starts MariaDB, runs every test on both databases
 test: deps
@@ -32,6 +32,10 @@ vet:
 
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## fuzz: every fuzz target for FUZZTIME (default 30s) from its seed corpus (CI runs it)
+fuzz:
+	scripts/fuzz.sh
 
 ## bench: the benchmarks the README quotes (not part of make test)
 bench: deps
