@@ -214,6 +214,8 @@ type searchPage struct {
 	PrevURL    string
 	NextURL    string
 	Pages      int
+	// Active counts the filters set inside the folded panel.
+	Active int
 }
 
 func (s *Server) handleSearch(c *fiber.Ctx) error {
@@ -223,6 +225,11 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	p := searchPage{Page: s.page(c, "搜索"), Q: q}
+	for _, set := range []bool{q.Region != "", q.Kind != "", q.Year != 0, q.Dept != ""} {
+		if set {
+			p.Active++
+		}
+	}
 	p.Nav = "search"
 	if q.Text != "" {
 		p.Title = q.Text + " · 搜索"

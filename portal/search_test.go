@@ -66,7 +66,7 @@ func TestSearchPage(t *testing.T) {
 		typeChip := doc.Find(`#filters ul[data-group="类型"] a`).FilterFunction(func(_ int, a *goqSel) bool {
 			return strings.HasPrefix(strings.TrimSpace(a.Text()), "村级公开")
 		})
-		if typeChip.Length() != 1 || strings.TrimSpace(typeChip.Find(".count").Text()) != "2" {
+		if typeChip.Length() != 1 || strings.TrimSpace(typeChip.Find(".count").Text()) != "（2）" {
 			t.Fatalf("type chip 村级公开 with count 2 missing: %q", typeChip.Text())
 		}
 		href := typeChip.AttrOr("href", "")
@@ -78,6 +78,9 @@ func TestSearchPage(t *testing.T) {
 		doc = getPage(t, s, "/search?q="+urlq("低保")+"&region=210124", http.StatusOK)
 		if got := doc.Find("#hits li.hit").Length(); got != 1 {
 			t.Errorf("低保 in 法库县: %d hits, want 1", got)
+		}
+		if got := text(doc, "#more-filters summary"); !strings.Contains(got, "已选 1 项") {
+			t.Errorf("folded filters summary = %q", got)
 		}
 		if got := text(doc, "#region-path b"); got != "法库县" {
 			t.Errorf("region path = %q", got)
