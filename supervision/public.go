@@ -80,7 +80,29 @@ type PublicFigures struct {
 	ReopenRate   Percent `json:"reopen_pct"`
 	TooFast      Cell    `json:"too_fast"`
 	// Median days are withheld with fewer than MinCell answers.
-	MedianAnswerDays *float64 `json:"median_answer_days"`
+	MedianAnswerDays Days `json:"median_answer_days"`
+}
+
+// Days is a published number of days (one decimal), or withheld (null).
+type Days struct {
+	V  float64
+	OK bool
+}
+
+// String is what pages print.
+func (d Days) String() string {
+	if !d.OK {
+		return "—"
+	}
+	return strconv.FormatFloat(d.V, 'f', 1, 64)
+}
+
+// MarshalJSON gives the number, or null.
+func (d Days) MarshalJSON() ([]byte, error) {
+	if !d.OK {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(d.V, 'f', 1, 64)), nil
 }
 
 // Public is the scoreboard anyone may read.
@@ -96,8 +118,7 @@ func publish(f *Figures) PublicFigures {
 		AckOnTime: percent(f.AckOnTime, f.AckDue), AnswerOnTime: percent(f.AnsOnTime, f.AnswerDue),
 		Satisfaction: percent(f.Satisfied, f.Rated), ReopenRate: percent(f.Reopened, f.Answered), TooFast: cell(f.TooFast)}
 	if len(f.ansHours) >= MinCell {
-		d := float64(int(f.MedianAnswerHours/24*10+0.5)) / 10
-		p.MedianAnswerDays = &d
+		p.MedianAnswerDays = Days{V: float64(int(f.MedianAnswerHours/24*10+0.5)) / 10, OK: true}
 	}
 	return p
 }

@@ -1,0 +1,37 @@
+package portal
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"sunlight/internal/testdb"
+	"sunlight/supervision"
+)
+
+// The scoreboard prints every kind of cell as people read it.
+func TestStatsTemplateCells(t *testing.T) {
+	s := newTestServer(t, testdb.SQLite(t))
+	b := &supervision.Public{At: fixedNow, Departments: []supervision.PublicFigures{{
+		Code: "x", Name: "某单位", Received: supervision.Cell{N: 12}, OverdueNow: supervision.Cell{N: 2, Suppressed: true},
+		AckOnTime: supervision.Percent{V: 81.8, OK: true}, MedianAnswerDays: supervision.Days{V: 3.1, OK: true},
+	}}}
+	app := s.App()
+	app.Get("/test/stats", func(c *fiber.Ctx) error {
+		p := statsPage{Page: s.page(c, "办理情况"), Board: b}
+		return s.render(c, "stats", &p)
+	})
+	resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/test/stats", nil))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d", resp.StatusCode)
+	}
+	row := parseDoc(t, body).Find(`#scoreboard tr[data-code="x"]`)
+	for sel, want := range map[string]string{".received": "12", ".overdue": "<3", ".ack": "81.8%", ".answer": "—", ".median": "3.1", ".satisfaction": "—"} {
+		if got := strings.TrimSpace(row.Find(sel).Text()); got != want {
+			t.Errorf("%s = %q, want %q", sel, got, want)
+		}
+	}
+}
