@@ -58,11 +58,15 @@ func BenchmarkReportIntake(b *testing.B) {
 			fmt.Printf("intake failures by status (0 = no response): %v\n", res.statuses)
 		}
 
-		// Crash run: SIGKILL after a few seconds of load.
+		// Crash run: SIGKILL after 10 s of load and at least 50 receipts
+		// (at most 90 s in, on a busy machine).
 		srv = startPortal(b, bin, env)
 		killed := make(chan time.Time, 1)
-		crash := flood(srv.url, submitters, 30*time.Second, func() {
-			time.Sleep(envDuration("SUNLIGHT_BENCH_KILL_AFTER", 10*time.Second))
+		crash := flood(srv.url, submitters, 120*time.Second, func(acked func() int) {
+			start, after := time.Now(), envDuration("SUNLIGHT_BENCH_KILL_AFTER", 10*time.Second)
+			for time.Since(start) < after || (acked() < 50 && time.Since(start) < 90*time.Second) {
+				time.Sleep(100 * time.Millisecond)
+			}
 			_ = srv.cmd.Process.Signal(syscall.SIGKILL)
 			killed <- time.Now()
 		})
@@ -161,7 +165,7 @@ var benchVillages = []string{"210124101201", "210124101202", "210115002001", "21
 
 // flood runs n submitters for d (or until the server dies, when during
 // is set: it runs alongside and kills the server).
-func flood(base string, n int, d time.Duration, during func()) *floodResult {
+func flood(base string, n int, d time.Duration, during func(acked func() int)) *floodResult {
 	res := &floodResult{statuses: map[int]int{}}
 	var mu sync.Mutex
 	ctx, cancel := context.WithTimeout(context.Background(), d)
@@ -170,7 +174,8 @@ func flood(base string, n int, d time.Duration, during func()) *floodResult {
 	start := time.Now()
 	var wg sync.WaitGroup
 	if during != nil {
-		go func() { during(); time.Sleep(500 * time.Millisecond); cancel() }()
+		acked := func() int { mu.Lock(); defer mu.Unlock(); return len(res.ledger) }
+		go func() { during(acked); time.Sleep(500 * time.Millisecond); cancel() }()
 	}
 	for w := 0; w < n; w++ {
 		wg.Add(1)
