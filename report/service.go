@@ -16,6 +16,7 @@
 //	Message(ctx, actor, id, text, toReporter)              a question to the reporter, or an internal note
 //	Reassign(ctx, actor, id, deptCode, reason)             supervisor moves it to another department
 //	RevealContact(ctx, actor, id, reason)                  audited look at the reporter's name and phone
+//	RecordAccess(ctx, actor, id, what)                     audit a view, photo download or export
 //
 // Visibility is enforced in the query itself (see visible): staff and heads
 // see their own department's reports; supervisors see their region's, and
@@ -348,7 +349,7 @@ var eventNames = map[string]string{
 	EvExtensionAsked: "申请延期", EvExtended: "延期", EvExtensionRefused: "延期未获批准", EvAnswered: "答复",
 	EvClosed: "办结", EvReopened: "重办", EvEscalated: "督办", EvReporterMessage: "举报人补充",
 	EvStaffMessage: "办理单位留言", EvNote: "内部备注", EvRated: "评价", EvReminded: "超期提醒",
-	EvOverdue: "超期", EvTooFast: "过快件", EvReassignRefused: "改派被拒绝", EvContactRevealed: "查看联系方式",
+	EvOverdue: "超期", EvTooFast: "过快件", EvReassignRefused: "改派被拒绝", EvContactRevealed: "查看联系方式", EvAccessed: "访问记录",
 }
 
 // Event types.
@@ -374,4 +375,5 @@ const (
 	EvTooFast          = "too_fast"
 	EvReassignRefused  = "reassign_refused"
 	EvContactRevealed  = "contact_revealed"
+	EvAccessed         = "accessed"
 )

@@ -245,6 +245,16 @@ func TestPermissions(t *testing.T) {
 		if err != nil || d.TrackingNo != r.TrackingNo {
 			t.Fatalf("handler Get: %v", err)
 		}
+		if err := s.RecordAccess(ctx, staff(tTownGov), r.ID, "查看"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordAccess(ctx, other, r.ID, "查看"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("other department's access recorded: %v", err)
+		}
+		d, _ = s.Get(ctx, staff(tTownGov), r.ID)
+		if !hasEvent(d.Events, EvAccessed, "查看") {
+			t.Error("access not in the trail")
+		}
 		list, total, err := s.List(ctx, super(tTownJW, tTown), Filter{Status: []Status{StatusDispatched}})
 		if err != nil || total != 1 || len(list) != 1 {
 			t.Fatalf("town supervisor queue: %d %v", total, err)
