@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -249,3 +250,73 @@ var _ Expirer = (*CatalogSource)(nil)
 
 // IsGone reports whether err says a subject must leave the index.
 func IsGone(err error) bool { return errors.Is(err, ErrGone) || errors.Is(err, catalog.ErrNotFound) }
+
+// LoadMany implements BatchLoader: one query per kind instead of one per
+// subject.
+func (s *CatalogSource) LoadMany(ctx context.Context, subjects []string) ([]Document, []string, error) {
+	var discIDs, fundIDs []uint64
+	var catCodes, gone []string
+	for _, sub := range subjects {
+		kind, id, _ := strings.Cut(sub, ":")
+		n, err := strconv.ParseUint(id, 10, 64)
+		switch {
+		case kind == catalog.SubjectDisclosure && err == nil:
+			discIDs = append(discIDs, n)
+		case kind == catalog.SubjectFund && err == nil:
+			fundIDs = append(fundIDs, n)
+		case kind == catalog.SubjectCategory:
+			catCodes = append(catCodes, id)
+		default:
+			gone = append(gone, sub)
+		}
+	}
+	db := s.DB.WithContext(ctx)
+	var docs []Document
+	found := map[string]bool{}
+	if len(discIDs) > 0 {
+		var ds []catalog.Disclosure
+		if err := db.Where("id IN ? AND published = ? AND (publish_until IS NULL OR publish_until > ?)", discIDs, true, s.now()).Find(&ds).Error; err != nil {
+			return nil, nil, fmt.Errorf("load disclosures: %w", err)
+		}
+		for i := range ds {
+			docs = append(docs, DisclosureDocument(&ds[i]))
+		}
+	}
+	if len(fundIDs) > 0 {
+		var fs []catalog.Fund
+		if err := db.Where("id IN ? AND published = ?", fundIDs, true).Find(&fs).Error; err != nil {
+			return nil, nil, fmt.Errorf("load funds: %w", err)
+		}
+		for i := range fs {
+			docs = append(docs, FundDocument(&fs[i]))
+		}
+	}
+	if len(catCodes) > 0 {
+		var cs []catalog.Category
+		if err := db.Where("code IN ? AND published = ?", catCodes, true).Find(&cs).Error; err != nil {
+			return nil, nil, fmt.Errorf("load categories: %w", err)
+		}
+		depts := make([]string, len(cs))
+		for i, c := range cs {
+			depts[i] = c.DeptCode
+		}
+		regions, err := s.deptRegions(ctx, depts)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range cs {
+			docs = append(docs, CategoryDocument(&cs[i], regions[cs[i].DeptCode]))
+		}
+	}
+	for _, d := range docs {
+		found[d.ID] = true
+	}
+	for _, sub := range subjects {
+		if !found[sub] && !slices.Contains(gone, sub) {
+			gone = append(gone, sub)
+		}
+	}
+	return docs, gone, nil
+}
+
+var _ BatchLoader = (*CatalogSource)(nil)

@@ -42,6 +42,12 @@ type Source interface {
 	All(ctx context.Context, fn func(docs []Document) error) error
 }
 
+// BatchLoader is a Source that loads many subjects at once: the documents
+// still searchable, and the subjects that must leave the index.
+type BatchLoader interface {
+	LoadMany(ctx context.Context, subjects []string) (docs []Document, gone []string, err error)
+}
+
 // Expirer is a Source whose records stop being public at a time (a
 // disclosure's publish_until) without a write that records a change.
 type Expirer interface {
@@ -274,22 +280,16 @@ func (s *Syncer) syncSource(ctx context.Context, src Source) (int, error) {
 // or deletes it.
 func (s *Syncer) apply(ctx context.Context, src Source, subjects []string) (int, error) {
 	seen := make(map[string]bool, len(subjects))
-	var puts []Document
-	var dels []string
+	var unique []string
 	for _, sub := range subjects {
-		if seen[sub] {
-			continue
+		if !seen[sub] {
+			seen[sub] = true
+			unique = append(unique, sub)
 		}
-		seen[sub] = true
-		d, err := src.Load(ctx, sub)
-		switch {
-		case errors.Is(err, ErrGone), errors.Is(err, catalog.ErrNotFound):
-			dels = append(dels, sub)
-		case err != nil:
-			return 0, fmt.Errorf("load %s: %w", sub, err)
-		default:
-			puts = append(puts, *d)
-		}
+	}
+	puts, dels, err := load(ctx, src, unique)
+	if err != nil {
+		return 0, err
 	}
 	if len(puts) > 0 {
 		if err := s.Index.Put(ctx, puts...); err != nil {
@@ -302,6 +302,27 @@ func (s *Syncer) apply(ctx context.Context, src Source, subjects []string) (int,
 		}
 	}
 	return len(seen), nil
+}
+
+// load returns the current documents of subjects and those to delete.
+func load(ctx context.Context, src Source, subjects []string) ([]Document, []string, error) {
+	if bl, ok := src.(BatchLoader); ok {
+		return bl.LoadMany(ctx, subjects)
+	}
+	var puts []Document
+	var dels []string
+	for _, sub := range subjects {
+		d, err := src.Load(ctx, sub)
+		switch {
+		case errors.Is(err, ErrGone), errors.Is(err, catalog.ErrNotFound):
+			dels = append(dels, sub)
+		case err != nil:
+			return nil, nil, fmt.Errorf("load %s: %w", sub, err)
+		default:
+			puts = append(puts, *d)
+		}
+	}
+	return puts, dels, nil
 }
 
 // sweep deletes what expired since the last sweep.

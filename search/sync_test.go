@@ -240,6 +240,26 @@ func TestCatalogSync(t *testing.T) {
 		if got, want := allIDs(t, idx), projection(t, src); !slices.Equal(got, want) {
 			t.Errorf("index %v != database %v", got, want)
 		}
+		// Loading many at once agrees with loading one by one.
+		subjects := []string{"disclosure:1", "disclosure:2", "disclosure:3", "disclosure:9", "fund:7", "fund:x", "category:0101", "category:9", "region:21"}
+		docs, gone, err := src.LoadMany(ctx, subjects)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			one, err := src.Load(ctx, d.ID)
+			if err != nil || fmt.Sprint(*one) != fmt.Sprint(d) {
+				t.Errorf("LoadMany %+v, Load %+v (%v)", d, one, err)
+			}
+		}
+		for _, g := range gone {
+			if _, err := src.Load(ctx, g); !search.IsGone(err) {
+				t.Errorf("LoadMany says %s is gone, Load says %v", g, err)
+			}
+		}
+		if len(docs)+len(gone) != len(subjects) || len(docs) != 3 {
+			t.Errorf("LoadMany: %d docs, gone %v", len(docs), gone)
+		}
 	})
 }
 
