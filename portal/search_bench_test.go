@@ -15,8 +15,10 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -113,7 +115,7 @@ func BenchmarkSearch(b *testing.B) {
 
 func buildIndex(b *testing.B, idx *search.Embedded, docs []search.Document) float64 {
 	const batch = 5000
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	work := make(chan []search.Document)
 	var wg sync.WaitGroup
 	var failed atomic.Value
@@ -136,10 +138,11 @@ func buildIndex(b *testing.B, idx *search.Embedded, docs []search.Document) floa
 	if err, _ := failed.Load().(error); err != nil {
 		b.Fatal(err)
 	}
-	el := time.Since(start)
+	el, cpu := time.Since(start), cpuTime()-cpu0
 	count, _ := idx.Count()
 	rate := float64(len(docs)) / el.Seconds()
-	fmt.Printf("index: %d documents in %s = %.0f docs/s (index holds %d)\n", len(docs), el.Round(time.Millisecond), rate, count)
+	fmt.Printf("index: %d documents in %s = %.0f docs/s (index holds %d); %.0f CPU-s used = %.0f docs per CPU-second; load average now %s\n",
+		len(docs), el.Round(time.Millisecond), rate, count, cpu.Seconds(), float64(len(docs))/cpu.Seconds(), loadAvg())
 	return rate
 }
 
@@ -330,7 +333,7 @@ func runLoad(b *testing.B, name string, do func(*http.Client, *rand.Rand) error)
 	var all []time.Duration
 	var errs, count atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for c := 0; c < *benchClients; c++ {
 		wg.Add(1)
 		go func(c int) {
@@ -351,11 +354,12 @@ func runLoad(b *testing.B, name string, do func(*http.Client, *rand.Rand) error)
 		}(c)
 	}
 	wg.Wait()
-	el := time.Since(start)
+	el, cpu := time.Since(start), cpuTime()-cpu0
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	res := loadResult{lat: all, rps: float64(len(all)) / el.Seconds()}
-	fmt.Printf("%s: %d clients, %d requests in %s, %.0f req/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, errors %d\n",
-		name, *benchClients, len(all), el.Round(time.Millisecond), res.rps, res.p(50), res.p(95), res.p(99), errs.Load())
+	fmt.Printf("%s: %d clients, %d requests in %s, %.0f req/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, errors %d; %.1f ms CPU per request (clients included); load average %s\n",
+		name, *benchClients, len(all), el.Round(time.Millisecond), res.rps, res.p(50), res.p(95), res.p(99), errs.Load(),
+		float64(cpu.Milliseconds())/float64(max(len(all), 1)), loadAvg())
 	// Failed requests (timeouts under overload) are part of the result,
 	// printed above, not a failure of the benchmark.
 	return res
@@ -374,4 +378,27 @@ func getJSON(client *http.Client, u string) error {
 		return fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
 	return nil
+}
+
+// cpuTime is the CPU time this process has used (user + system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the machine's 1-minute load average: the machine is shared,
+// and the figures mean little without it.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }
