@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -78,6 +79,25 @@ func appendEvent(tx *gorm.DB, e *Event) error {
 type Head struct {
 	Seq  int64  `json:"seq"`
 	Hash string `json:"hash"`
+}
+
+// CheckCheckpoint verifies that the chain still passes through a head
+// noted earlier (from /stats, or a printed checkpoint): the event at that
+// seq must exist with that hash. Deleting the tail and rewriting the head
+// row cannot hide from a checkpoint kept outside the database.
+func CheckCheckpoint(ctx context.Context, db *gorm.DB, cp Head) error {
+	var e Event
+	err := db.WithContext(ctx).Where("seq = ?", cp.Seq).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return &ChainError{Seq: cp.Seq, Reason: "the checkpointed event is gone: the chain was cut back"}
+	}
+	if err != nil {
+		return err
+	}
+	if e.Hash != cp.Hash {
+		return &ChainError{Seq: cp.Seq, EventID: e.ID, Reason: "hash differs from the checkpoint: the chain was rewritten"}
+	}
+	return nil
 }
 
 // ChainHeadOf returns the current chain head.

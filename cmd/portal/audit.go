@@ -12,9 +12,13 @@ import (
 )
 
 func auditCommand() *command {
+	var checkpoint string
 	return &command{
 		name:    "audit",
-		summary: "audit verify: check the report event hash chain; exits non-zero naming the first bad event",
+		summary: "audit verify [--checkpoint SEQ:HASH]: check the report event hash chain; exits non-zero naming the first bad event",
+		setup: func(fs *flag.FlagSet) {
+			fs.StringVar(&checkpoint, "checkpoint", "", "a chain head noted earlier (SEQ:HASH, as printed or shown on /stats) the chain must still pass through")
+		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			if len(args) == 0 || args[0] != "verify" {
 				return &usageError{"the only audit subcommand is: audit verify"}
@@ -24,6 +28,7 @@ func auditCommand() *command {
 				fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 				fs.SetOutput(e.stderr)
 				e.cfg.flags(fs)
+				fs.StringVar(&checkpoint, "checkpoint", checkpoint, "SEQ:HASH the chain must pass through")
 				if err := fs.Parse(args[1:]); err != nil {
 					return &usageError{err.Error()}
 				}
@@ -39,11 +44,23 @@ func auditCommand() *command {
 				if err != nil {
 					return err
 				}
+				if checkpoint != "" {
+					var cp report.Head
+					seq, hash, ok := strings.Cut(checkpoint, ":")
+					if _, err := fmt.Sscan(seq, &cp.Seq); err != nil || !ok || len(hash) != 64 {
+						return &usageError{"--checkpoint must be SEQ:HASH (64 hex digits)"}
+					}
+					cp.Hash = hash
+					if err := report.CheckCheckpoint(ctx, db, cp); err != nil {
+						return err
+					}
+				}
 				head, err := report.ChainHeadOf(ctx, db)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "audit chain intact: %d events, head seq %d hash %s\n", n, head.Seq, head.Hash)
+				fmt.Fprintf(e.stdout, "checkpoint: %d:%s\n", head.Seq, head.Hash)
 				return nil
 			})
 		},

@@ -31,6 +31,10 @@ func TestAuditVerifyAndQR(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "audit chain intact") {
 				t.Fatalf("verify on a clean chain: %d %q %q", code, out, stderr)
 			}
+			cp := regexp.MustCompile(`checkpoint: (\d+:[0-9a-f]{64})`).FindStringSubmatch(out)
+			if cp == nil {
+				t.Fatalf("no checkpoint printed: %q", out)
+			}
 			target, err := database.ParseTarget(env["SUNLIGHT_DB"], dir)
 			if err != nil {
 				t.Fatal(err)
@@ -38,6 +42,19 @@ func TestAuditVerifyAndQR(t *testing.T) {
 			db, err := database.Open(context.Background(), target, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Cut the last event and rewrite the head row to match: only the
+			// saved checkpoint catches it.
+			var last, prev report.Event
+			db.Order("seq DESC").Take(&last)
+			db.Where("seq = ?", last.Seq-1).Take(&prev)
+			db.Delete(&report.Event{}, last.ID)
+			db.Model(&report.ChainHead{}).Where("id = 1").Updates(map[string]any{"seq": prev.Seq, "hash": prev.Hash})
+			if code, _, stderr := runCmd(t, env, "audit", "verify"); code != 0 {
+				t.Fatalf("a consistent cut passes without a checkpoint: %d %q", code, stderr)
+			}
+			if code, _, stderr := runCmd(t, env, "audit", "verify", "--checkpoint", cp[1]); code != 1 || !strings.Contains(stderr, "cut back") {
+				t.Fatalf("verify against the checkpoint after a cut: %d %q", code, stderr)
 			}
 			var ev report.Event
 			if err := db.Where("seq = ?", 17).Take(&ev).Error; err != nil {
