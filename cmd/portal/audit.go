@@ -23,21 +23,8 @@ func auditCommand() *command {
 			if len(args) == 0 || args[0] != "verify" {
 				return &usageError{"the only audit subcommand is: audit verify"}
 			}
-			// Accept the settings after the subcommand too: audit verify --db X.
 			if len(args) > 1 {
-				fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-				fs.SetOutput(e.stderr)
-				e.cfg.flags(fs)
-				fs.StringVar(&checkpoint, "checkpoint", checkpoint, "SEQ:HASH the chain must pass through")
-				if err := fs.Parse(args[1:]); err != nil {
-					return &usageError{err.Error()}
-				}
-				if fs.NArg() > 0 {
-					return &usageError{"unexpected arguments: " + strings.Join(fs.Args(), " ")}
-				}
-				if err := e.cfg.validate(); err != nil {
-					return err
-				}
+				return &usageError{"unexpected arguments: " + strings.Join(args[1:], " ")}
 			}
 			return e.withDB(ctx, func(db *gorm.DB) error {
 				n, err := report.VerifyChain(ctx, db)

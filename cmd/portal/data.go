@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -85,12 +86,8 @@ func regionsCommand() *command {
 			if len(args) == 0 || args[0] != "import" {
 				return &usageError{"the only regions subcommand is: regions import --dir DIR"}
 			}
-			// Accept the flag after the subcommand too: regions import --dir X.
-			fs := flag.NewFlagSet("regions import", flag.ContinueOnError)
-			fs.SetOutput(e.stderr)
-			fs.StringVar(&dir, "dir", dir, "folder holding the region files")
-			if err := fs.Parse(args[1:]); err != nil {
-				return &usageError{err.Error()}
+			if len(args) > 1 {
+				return &usageError{"unexpected arguments: " + strings.Join(args[1:], " ")}
 			}
 			if dir == "" {
 				return &usageError{"--dir is required"}

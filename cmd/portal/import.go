@@ -24,15 +24,7 @@ func importCommand() *command {
 			fs.BoolVar(&dryRun, "dry-run", false, "check the file and report what would change, writing nothing")
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
-			// Accept --dry-run after the arguments too.
-			var rest []string
-			for _, a := range args {
-				if a == "--dry-run" || a == "-dry-run" {
-					dryRun = true
-					continue
-				}
-				rest = append(rest, a)
-			}
+			rest := args
 			if len(rest) != 2 {
 				return &usageError{"usage: import KIND FILE, KIND one of " + strings.Join(catalog.ImportKinds, ", ")}
 			}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -275,4 +276,31 @@ func TestRegionsImportCommand(t *testing.T) {
 	if code, _, stderr := runCmd(t, env, "regions", "import", "--dir", filepath.Join(data, "nope")); code != 1 || !strings.Contains(stderr, "is not a readable folder") {
 		t.Fatalf("missing folder: %d %q", code, stderr)
 	}
+}
+
+func TestSettingsAfterTheSubcommand(t *testing.T) {
+	data := t.TempDir()
+	// The data dir given after the subcommand is the one used: the default
+	// ./data is never created.
+	code, out, stderr := runCmd(t, map[string]string{}, "audit", "verify", "--data-dir", data)
+	if code != 0 {
+		t.Fatalf("audit verify: %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "sunlight.db")); err != nil {
+		t.Fatalf("database not in --data-dir: %v (out %q)", err, out)
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Fatal("./data was created although --data-dir came after the subcommand")
+	}
+	flags, rest := splitFlags(newTestFlagSet(), []string{"users", "add", "--username", "u", "--db=x.db", "--demo", "off", "-v", "--", "--data-dir"})
+	if strings.Join(flags, " ") != "--db=x.db --demo off" || strings.Join(rest, " ") != "users add --username u -v --data-dir" {
+		t.Fatalf("flags %q rest %q", flags, rest)
+	}
+}
+
+func newTestFlagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c, _ := defaultConfig(func(string) string { return "" })
+	c.flags(fs)
+	return fs
 }

@@ -89,12 +89,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd.setup != nil {
 		cmd.setup(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	flagArgs, rest := splitFlags(fs, args)
+	if err := fs.Parse(flagArgs); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
+	rest = append(rest, fs.Args()...)
 	if name != "version" {
 		if err := cfg.validate(); err != nil {
 			fmt.Fprintf(stderr, "portal: %v\n", err)
@@ -102,7 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	e := &env{cfg: cfg, log: newLogger(stderr, cfg.LogFormat, cfg.level), stdout: stdout, stderr: stderr, getenv: getenv}
-	if err := cmd.run(ctx, e, fs.Args()); err != nil {
+	if err := cmd.run(ctx, e, rest); err != nil {
 		var ue *usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "portal %s: %v\n", name, err)
@@ -113,6 +115,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// splitFlags separates the flags fs knows, wherever they stand (so that
+// `audit verify --db X` and `import disclosures f.csv --dry-run` read their
+// settings like `--db X audit verify` does), from everything else, which is
+// kept in order for the command: its positional arguments and its own
+// sub-flags (users add --username U). "--" ends flag scanning.
+func splitFlags(fs *flag.FlagSet, args []string) (flags, rest []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return flags, append(rest, args[i+1:]...)
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || a == "-" || (f == nil && name != "h" && name != "help") {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		if f == nil || hasValue {
+			continue
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return flags, rest
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
