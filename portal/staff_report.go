@@ -72,8 +72,9 @@ func allowedActions(p *staff.Principal, d *report.Detail) allowed {
 		Close:    (sup || (p.Is(staff.RoleHead) && d.DepartmentCode == p.DeptCode)) && can(st, report.ActClose),
 		Escalate: sup && can(st, report.ActEscalate),
 		Reassign: sup && st.Open(),
-		// The report service lets only the assigned department reveal.
-		Reveal:  handler && d.HasContact && !d.Anonymous,
+		// The assigned department and the supervisors who see the report
+		// may reveal a named reporter's contact; each reveal is audited.
+		Reveal:  (handler || sup) && d.HasContact && !d.Anonymous,
 		Publish: canPublish(p, d),
 	}
 }

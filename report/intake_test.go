@@ -145,6 +145,19 @@ func TestSubmitStoresSafely(t *testing.T) {
 		if ev.Text != "需要电话核实" || strings.Contains(ev.Text, "139") {
 			t.Fatalf("reveal event %q", ev.Text)
 		}
+		// A supervisor over the region may reveal too, and it is audited;
+		// staff of another department may not.
+		if _, phone, err := s.RevealContact(ctx, super(tCountyJW, "210124"), r2.ID, "督办核实"); err != nil || phone != "13900000000" {
+			t.Fatalf("supervisor reveal: %q %v", phone, err)
+		}
+		var n int64
+		db.Model(&Event{}).Where("report_id = ? AND type = ? AND text = ?", r2.ID, EvContactRevealed, "督办核实").Count(&n)
+		if n != 1 {
+			t.Fatalf("supervisor reveal audited %d times", n)
+		}
+		if _, _, err := s.RevealContact(ctx, staff("210124-mz"), r2.ID, "好奇"); err == nil {
+			t.Fatal("another department revealed the contact")
+		}
 		// Photos: random names under the upload dir, no EXIF.
 		var ps []Photo
 		db.Where("report_id = ?", rc.ReportID).Order("id").Find(&ps)
