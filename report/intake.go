@@ -284,6 +284,14 @@ func (s *Service) dispatch(ctx context.Context, id uint64, sub *catalog.Subject,
 	}
 	rt, err := s.route(ctx, s.db.WithContext(ctx), sub, pt)
 	if err != nil {
+		if rt != nil && rt.AccusedDept != "" {
+			// Undispatched, but the accused is known: record it, so that the
+			// accused never sees the report while it waits.
+			if merr := s.db.WithContext(ctx).Model(&Report{}).Where("id = ? AND status = ?", id, StatusSubmitted).
+				Updates(map[string]any{"accused_dept": rt.AccusedDept, "accused_region": rt.AccusedRegion, "accused_head": rt.AccusedHead}).Error; merr != nil {
+				return merr
+			}
+		}
 		return err
 	}
 	dept, err := s.depts.Get(ctx, rt.DeptCode)

@@ -136,10 +136,19 @@ func (s *Service) rule(ctx context.Context, db *gorm.DB, sub *catalog.Subject, p
 // the rules find no department (a subject with no region or department),
 // the report goes to the nearest supervisor, or the top one, so that no
 // report is left with nobody to answer it.
+//
+// An accusation is different: once the rules have named the accused, the
+// fallback may only be a supervisor strictly above the accused (one more
+// level for its head); if there is none, the report stays undispatched
+// rather than reach the accused or a body at its level, and the returned
+// route (with the error) still names the accused.
 func (s *Service) route(ctx context.Context, db *gorm.DB, sub *catalog.Subject, pt string) (*Route, error) {
 	rt, err := s.routeByRule(ctx, db, sub, pt)
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return rt, err
+	}
+	if rt != nil && rt.AccusedDept != "" {
+		return s.routeAboveAccused(ctx, db, rt)
 	}
 	var d catalog.Department
 	q := db.WithContext(ctx).Where("supervisor = ?", true).Order("LENGTH(region_code), code") // the top one
@@ -154,8 +163,33 @@ func (s *Service) route(ctx context.Context, db *gorm.DB, sub *catalog.Subject, 
 	return &Route{DeptCode: d.Code, DeptRegion: d.RegionCode}, nil
 }
 
+// routeAboveAccused sends an accusation the rules could not place to the
+// nearest supervisor strictly above the accused's region — two levels up
+// when the accused is the body's head.
+func (s *Service) routeAboveAccused(ctx context.Context, db *gorm.DB, rt *Route) (*Route, error) {
+	region := catalog.ParentOf(rt.AccusedRegion)
+	if rt.AccusedHead {
+		region = catalog.ParentOf(region)
+	}
+	if region == "" {
+		return rt, fmt.Errorf("no supervisor above the accused %s: %w", rt.AccusedDept, ErrNotFound)
+	}
+	d, err := catalog.NewDepartmentStore(db).SupervisorAbove(ctx, region, false)
+	if err != nil {
+		return rt, fmt.Errorf("no supervisor above the accused %s: %w", rt.AccusedDept, err)
+	}
+	if d.Code == rt.AccusedDept {
+		return rt, fmt.Errorf("only the accused %s could take it: %w", rt.AccusedDept, ErrNotFound)
+	}
+	out := *rt
+	out.DeptCode, out.DeptRegion = d.Code, d.RegionCode
+	return &out, nil
+}
+
 // routeByRule applies the routing rules. The result never names the
-// accused department as the handler.
+// accused department as the handler. When it fails after the accused is
+// known, it still returns the route with the accused filled in, so that
+// the caller's fallback can keep away from it.
 func (s *Service) routeByRule(ctx context.Context, db *gorm.DB, sub *catalog.Subject, pt string) (*Route, error) {
 	r, err := s.rule(ctx, db, sub, pt)
 	if err != nil {
@@ -187,13 +221,13 @@ func (s *Service) routeByRule(ctx context.Context, db *gorm.DB, sub *catalog.Sub
 		err = fmt.Errorf("routing rule %d: unknown target %q", r.ID, r.Target)
 	}
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	// Never to the accused: if a rule would send it there, it goes to the
 	// supervisor above instead.
 	if out.AccusedDept != "" && target.Code == out.AccusedDept {
 		if target, err = depts.SupervisorAbove(ctx, target.RegionCode, true); err != nil {
-			return nil, err
+			return out, err
 		}
 	}
 	out.DeptCode, out.DeptRegion = target.Code, target.RegionCode

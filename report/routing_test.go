@@ -192,3 +192,28 @@ func TestPublishedSubjects(t *testing.T) {
 		}
 	})
 }
+
+// TestAccusationAgainstTheTopNeverReachesIt: when the rules cannot place an
+// accusation (nothing stands above the accused in this deployment), the
+// fallback must not hand it to the accused body itself, nor to a body at
+// its level; it stays undispatched and hidden from the accused.
+func TestAccusationAgainstTheTopNeverReachesIt(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := setup(t, db)
+		for _, pt := range []string{"misconduct", "misconduct_head", "attitude", "service"} {
+			_, r := submit(t, s, "dept:"+tCityJW, pt)
+			if r.DeptCode == tCityJW {
+				t.Errorf("%s: dispatched to the accused %s", pt, tCityJW)
+			}
+			if r.DeptCode != "" && (r.AccusedDept == "" || catalog.LevelOf(r.DeptRegion) >= catalog.LevelOf(r.AccusedRegion)) {
+				t.Errorf("%s: routed to %s (%s) accusing %q", pt, r.DeptCode, r.DeptRegion, r.AccusedDept)
+			}
+			for _, a := range []Actor{super(tCityJW, "2101"), staff(tCityJW), head(tCityJW)} {
+				if _, err := s.Get(ctx, a, r.ID); !errors.Is(err, ErrNotFound) {
+					t.Errorf("%s: the accused %s/%s can read it (%v)", pt, a.DeptCode, a.Role, err)
+				}
+			}
+		}
+	})
+}

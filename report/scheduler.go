@@ -110,25 +110,34 @@ func (s *Service) sweepUploads(ctx context.Context, now time.Time) (int, error) 
 	return n, nil
 }
 
+// dispatchStuck retries the routing of reports left undispatched, walking
+// all of them in id order so that ones that cannot be routed (yet) never
+// block the rest.
 func (s *Service) dispatchStuck(ctx context.Context, now time.Time) (int, error) {
-	var rs []Report
-	if err := s.db.WithContext(ctx).Where("status = ? AND submitted_at < ?", StatusSubmitted, now.Add(-time.Minute)).
-		Limit(200).Find(&rs).Error; err != nil {
-		return 0, err
-	}
+	page := schedulerPage
 	n := 0
-	for _, r := range rs {
-		sub, err := s.subjects.Resolve(ctx, r.Subject)
-		if err != nil {
-			continue
-		}
-		if err := s.dispatch(ctx, r.ID, sub, r.ProblemType); err == nil {
-			n++
-		} else if !errors.Is(err, ErrBusy) && !isTransition(err) && !errors.Is(err, ErrNotFound) {
+	for after := uint64(0); ; {
+		var rs []Report
+		if err := s.db.WithContext(ctx).Where("id > ? AND status = ? AND submitted_at < ?", after, StatusSubmitted, now.Add(-time.Minute)).
+			Order("id").Limit(page).Find(&rs).Error; err != nil {
 			return n, err
 		}
+		for _, r := range rs {
+			sub, err := s.subjects.Resolve(ctx, r.Subject)
+			if err != nil {
+				continue
+			}
+			if err := s.dispatch(ctx, r.ID, sub, r.ProblemType); err == nil {
+				n++
+			} else if !errors.Is(err, ErrBusy) && !isTransition(err) && !errors.Is(err, ErrNotFound) {
+				return n, err
+			}
+		}
+		if len(rs) < page {
+			return n, nil
+		}
+		after = rs[len(rs)-1].ID
 	}
-	return n, nil
 }
 
 func isTransition(err error) bool {
@@ -166,14 +175,39 @@ func targetLevel(cal *Calendar, due, now time.Time) int {
 	return LevelHandler
 }
 
+// schedulerPage is how many reports the scheduler reads at a time.
+var schedulerPage = 500
+
+// escalate walks every overdue report in pages (keyset on id, so reports
+// that are overdue but not yet due a further step never crowd the others
+// out), and raises each to the level its lateness calls for. The SQL
+// condition is dueOf's: the acknowledge deadline while the report waits to
+// be accepted, the answer deadline after.
 func (s *Service) escalate(ctx context.Context, cal *Calendar, now time.Time) (int, error) {
-	var rs []Report
-	err := s.db.WithContext(ctx).Where("status IN ? AND escalation_level < ? AND ((ack_due_at IS NOT NULL AND ack_due_at < ?) OR (answer_due_at IS NOT NULL AND answer_due_at < ?))",
-		[]Status{StatusDispatched, StatusReopened, StatusAccepted, StatusExtended, StatusEscalated}, LevelSupervisor, now, now).
-		Order("id").Limit(500).Find(&rs).Error
-	if err != nil {
-		return 0, err
+	page := schedulerPage
+	waiting := []Status{StatusDispatched, StatusReopened}
+	n := 0
+	for after := uint64(0); ; {
+		var rs []Report
+		err := s.db.WithContext(ctx).
+			Where("id > ? AND status IN ? AND escalation_level < ?", after,
+				[]Status{StatusDispatched, StatusReopened, StatusAccepted, StatusExtended, StatusEscalated}, LevelSupervisor).
+			Where(s.db.Where("status IN ? AND accepted_at IS NULL AND ack_due_at < ?", waiting, now).
+				Or("NOT (status IN ? AND accepted_at IS NULL) AND answer_due_at < ?", waiting, now)).
+			Order("id").Limit(page).Find(&rs).Error
+		if err != nil {
+			return n, err
+		}
+		done, err := s.escalatePage(ctx, cal, now, rs)
+		n += done
+		if err != nil || len(rs) < page {
+			return n, err
+		}
+		after = rs[len(rs)-1].ID
 	}
+}
+
+func (s *Service) escalatePage(ctx context.Context, cal *Calendar, now time.Time, rs []Report) (int, error) {
 	n := 0
 	for i := range rs {
 		r := &rs[i]

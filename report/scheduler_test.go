@@ -227,3 +227,36 @@ func TestConcurrentSchedulers(t *testing.T) {
 		}
 	})
 }
+
+// TestEscalationIsNotCrowdedOut: accepted reports that are on time for
+// their answer (their acknowledge deadline long past) and reports already
+// escalated as far as their lateness calls for must not fill the
+// scheduler's page and starve a report that is due its next step.
+func TestEscalationIsNotCrowdedOut(t *testing.T) {
+	old := schedulerPage
+	schedulerPage = 2
+	t.Cleanup(func() { schedulerPage = old })
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, c := setup(t, db)
+		for i := 0; i < 5; i++ {
+			_, r := submit(t, s, "village:"+tVillage, "subsidy")
+			if err := s.Accept(ctx, staff(tTownGov), r.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, late := submit(t, s, "village:"+tVillage, "subsidy")
+		now := at(11, 30, 10) // three working days past the acknowledge deadline
+		c.Set(now)
+		runPass(t, s, now)
+		got := reportByID(t, s, late.ID)
+		if got.EscalationLevel != LevelHead || !got.Overdue {
+			t.Fatalf("the late report is at level %d overdue=%v, want %d", got.EscalationLevel, got.Overdue, LevelHead)
+		}
+		var others int64
+		db.Model(&Report{}).Where("id <> ? AND (overdue = ? OR escalation_level > 0)", late.ID, true).Count(&others)
+		if others != 0 {
+			t.Fatalf("%d accepted, on-time reports were flagged overdue", others)
+		}
+	})
+}
