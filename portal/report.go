@@ -23,8 +23,10 @@ import (
 // request log holds the route pattern only, and these handlers log nothing.
 type reporting struct {
 	svc *report.Service
-	// lookups limits receipt lookups per client (in memory only).
-	lookups fiber.Handler
+	// lookups limits receipt lookups per client, submissions new reports
+	// (in memory, per process); both key on the client address as
+	// clientAddr reads it, so a forged X-Forwarded-For cannot dodge them.
+	lookups, submissions fiber.Handler
 }
 
 // initReporting builds the report service; called from routes().
@@ -34,12 +36,23 @@ func (s *Server) initReporting() {
 	if err != nil {
 		s.log.Error("reporting unavailable", "err", err)
 	}
-	s.rep = &reporting{svc: svc, lookups: limiter.New(limiter.Config{
-		Max: 20, Expiration: time.Minute,
-		LimitReached: func(*fiber.Ctx) error {
-			return errorf(fiber.StatusTooManyRequests, "rate_limited", "查询太频繁，请一分钟后再试")
-		},
-	})}
+	s.rep = &reporting{svc: svc,
+		lookups: limiter.New(limiter.Config{
+			Max: 20, Expiration: time.Minute, KeyGenerator: s.clientAddr,
+			LimitReached: func(*fiber.Ctx) error {
+				return errorf(fiber.StatusTooManyRequests, "rate_limited", "查询太频繁，请一分钟后再试")
+			},
+		}),
+		submissions: func(c *fiber.Ctx) error { return c.Next() },
+	}
+	if n := s.cfg.ReportsPerMinute; n > 0 {
+		s.rep.submissions = limiter.New(limiter.Config{
+			Max: n, Expiration: time.Minute, KeyGenerator: s.clientAddr,
+			LimitReached: func(*fiber.Ctx) error {
+				return errorf(fiber.StatusTooManyRequests, "rate_limited", "提交太频繁，请一分钟后再试")
+			},
+		})
+	}
 }
 
 func (s *Server) reports() (*report.Service, error) {

@@ -30,6 +30,9 @@ type Config struct {
 	TrustedProxies []string
 	// SecretKey is the 32-byte key for encryption at rest and signing.
 	SecretKey []byte
+	// ReportsPerMinute caps new reports per client address and minute
+	// (0: no cap).
+	ReportsPerMinute int
 	// DataDir holds files that are not in the database: uploads, the
 	// embedded search index.
 	DataDir string

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type config struct {
 	Demo           string
 	TrustedProxies string
 	ShutdownGrace  time.Duration
+	ReportRate     int
 
 	// Derived and validated.
 	target  database.Target
@@ -72,6 +74,12 @@ func defaultConfig(getenv func(string) string) (*config, error) {
 		Demo:           env("SUNLIGHT_DEMO", "auto"),
 		TrustedProxies: env("SUNLIGHT_TRUSTED_PROXIES", ""),
 	}
+	rate := env("SUNLIGHT_REPORT_RATE", "30")
+	n, err := strconv.Atoi(rate)
+	if err != nil || n < 0 {
+		return nil, badSetting("SUNLIGHT_REPORT_RATE", "%q is not a whole number of reports per minute (0: no limit)", rate)
+	}
+	c.ReportRate = n
 	grace := env("SUNLIGHT_SHUTDOWN_GRACE", "20s")
 	d, err := time.ParseDuration(grace)
 	if err != nil || d < 0 {
@@ -92,6 +100,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (SUNLIGHT_LOG_FORMAT)")
 	fs.StringVar(&c.Demo, "demo", c.Demo, "auto: load demo data into an empty database; off: never (SUNLIGHT_DEMO)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is trusted (SUNLIGHT_TRUSTED_PROXIES)")
+	fs.IntVar(&c.ReportRate, "report-rate", c.ReportRate, "new reports a client address may file per minute, 0 for no limit (SUNLIGHT_REPORT_RATE)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long requests in flight may finish on shutdown (SUNLIGHT_SHUTDOWN_GRACE)")
 }
 
