@@ -67,6 +67,9 @@ func (s *Server) handleAPIStaffReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.st.reports.RecordAccess(c.UserContext(), actor(c), id, "查看（接口）"); err != nil {
+		return err
+	}
 	return s.apiReport(c, id, "")
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,6 +138,10 @@ func (s *Server) handleStaffReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Every view of a case is a link in the audit chain (SECURITY 35).
+	if err := s.st.reports.RecordAccess(c.UserContext(), actor(c), id, "查看"); err != nil {
+		return err
+	}
 	p.Done = actionDone[c.Query("done")]
 	if i, err := strconv.Atoi(c.Query("tpl")); err == nil && i >= 0 && i < len(answerTemplates) {
 		p.Draft = answerTemplates[i].Text
@@ -152,6 +157,7 @@ func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.Events = slices.DeleteFunc(d.Events, func(e report.EventView) bool { return e.Type == report.EvAccessed })
 	p := &staffReportPage{staffPage: s.staffPage(c, "举报 "+d.TrackingNo, "queue"), R: d, Can: allowedActions(me(c), d),
 		Templates: answerTemplates, Draft: d.Answer}
 	if err := s.nameActors(ctx, d.Events); err != nil {
@@ -203,6 +209,9 @@ func (s *Server) handleStaffPhoto(c *fiber.Ctx) error {
 			path := s.st.reports.PhotoPath(name)
 			if path == "" {
 				break
+			}
+			if err := s.st.reports.RecordAccess(c.UserContext(), actor(c), id, "下载照片 "+name); err != nil {
+				return err
 			}
 			c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(name)+`"`)
