@@ -186,7 +186,6 @@ func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *Import
 		}
 	}
 	var created, updated []Disclosure
-	subjects := make([]string, 0, len(d.rows))
 	var newOrigs, changedOrigs []Original
 	var changedSubjects []string
 	for _, r := range d.rows {
@@ -207,7 +206,6 @@ func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *Import
 			continue
 		}
 		subject := r.d.Subject()
-		subjects = append(subjects, subject)
 		for _, o := range r.originals {
 			o.Subject = subject
 			if found {
@@ -230,7 +228,19 @@ func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *Import
 	if err := replaceOriginals(tx, changedSubjects, changedOrigs); err != nil {
 		return err
 	}
-	return recordChanges(ctx, tx, subjects)
+	if len(created) > 0 {
+		// New rows have consecutive ids: one statement records them all.
+		concat := "'disclosure:' || id"
+		if tx.Dialector.Name() == "mysql" {
+			concat = "CONCAT('disclosure:', id)"
+		}
+		err := tx.Exec("INSERT INTO catalog_changes (subject, created_at) SELECT "+concat+", ? FROM catalog_disclosures WHERE id >= ? AND id <= ? ORDER BY id",
+			tx.NowFunc(), created[0].ID, created[len(created)-1].ID).Error
+		if err != nil {
+			return fmt.Errorf("record changes: %w", err)
+		}
+	}
+	return recordChanges(ctx, tx, changedSubjects)
 }
 
 // insertDisclosures writes new disclosures the fast way.
