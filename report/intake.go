@@ -256,6 +256,11 @@ func (s *Service) insert(ctx context.Context, c *checked, lookup, phc, digits, t
 func (s *Service) repeat(ctx context.Context, tokenHash string) (*Receipt, error) {
 	var sub Submission
 	err := s.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&sub).Error
+	if err == nil && !s.now().Before(sub.ExpiresAt) {
+		// Past the retry window the sealed receipt is no longer handed out,
+		// even if the sweeper has not wiped it yet.
+		sub.SealedReceipt = ""
+	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}

@@ -3,9 +3,11 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/smtp"
 	"strings"
@@ -149,9 +151,60 @@ func (s SMTPSender) Send(_ context.Context, m Message) error {
 		s.From, strings.Join(to, ", "), b64("阳光监督：待办提醒"), m.Text)
 	send := s.send
 	if send == nil {
-		send = smtp.SendMail
+		send = sendMailWithin(30 * time.Second)
 	}
 	return send(s.Addr, s.Auth, s.From, to, b.Bytes())
+}
+
+// sendMailWithin is smtp.SendMail with a deadline on the whole exchange,
+// so a mail server that accepts and then goes silent cannot stall the
+// notification loop (and with it shutdown).
+func sendMailWithin(limit time.Duration) func(addr string, a smtp.Auth, from string, to []string, msg []byte) error {
+	return func(addr string, a smtp.Auth, from string, to []string, msg []byte) error {
+		conn, err := net.DialTimeout("tcp", addr, limit)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if err := conn.SetDeadline(time.Now().Add(limit)); err != nil {
+			return err
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		c, err := smtp.NewClient(conn, host)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if ok, _ := c.Extension("STARTTLS"); ok {
+			if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+				return err
+			}
+		}
+		if a != nil {
+			if err := c.Auth(a); err != nil {
+				return err
+			}
+		}
+		if err := c.Mail(from); err != nil {
+			return err
+		}
+		for _, rcpt := range to {
+			if err := c.Rcpt(rcpt); err != nil {
+				return err
+			}
+		}
+		w, err := c.Data()
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(msg); err != nil {
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+		return c.Quit()
+	}
 }
 
 // WebhookSender posts notifications to a DingTalk or WeCom group robot;

@@ -67,6 +67,9 @@ func extFormat(name string) string {
 	return "other"
 }
 
+// decodeSlots bounds the photos being decoded at once across the process.
+var decodeSlots = make(chan struct{}, 2)
+
 // ProcessPhoto checks an upload and re-encodes it: the type comes from the
 // bytes and must agree with the extension; the pixel count is checked from
 // the header before anything is decoded; EXIF orientation is applied, and
@@ -98,6 +101,10 @@ func ProcessPhoto(filename string, data []byte) (Processed, error) {
 		int64(cfg.Width)*int64(cfg.Height) > MaxPhotoPixels {
 		return Processed{}, errPhotoPixels
 	}
+	// Decoding and re-encoding a large photo holds hundreds of MiB for a
+	// moment: at most decodeSlots run at once, whatever the load.
+	decodeSlots <- struct{}{}
+	defer func() { <-decodeSlots }()
 	img, err := decode(format, data)
 	if err != nil {
 		return Processed{}, errPhotoBroken
