@@ -51,7 +51,10 @@ func (s *Server) readiness(ctx context.Context) readyReport {
 	defer cancel()
 	for _, ch := range s.checks {
 		if err := ch.Probe(ctx); err != nil {
-			rep.Checks[ch.Name] = "error: " + err.Error()
+			// The cause goes to the log, not to the public: it may name
+			// internal hosts and addresses.
+			s.log.Warn("readiness check failed", "check", ch.Name, "err", err)
+			rep.Checks[ch.Name] = "error"
 			if ch.Required {
 				rep.Status = "unavailable"
 			} else if rep.Status == "ok" {

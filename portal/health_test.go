@@ -1,0 +1,80 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"sunlight/internal/testdb"
+)
+
+// TestReadiness: the database is required, an optional check only
+// degrades, shutting down turns /readyz 503 at once, and failure causes
+// (which may name internal hosts) stay out of the public answer.
+func TestReadiness(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newTestServer(t, db)
+		get := func() (int, string) {
+			resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+			return resp.StatusCode, string(body)
+		}
+		if code, body := get(); code != http.StatusOK || !strings.Contains(body, `"status":"ok"`) {
+			t.Fatalf("healthy: %d %s", code, body)
+		}
+		s.AddCheck(Check{Name: "engine", Probe: func(context.Context) error { return errors.New("dial tcp 10.1.2.3:7700: refused") }})
+		code, body := get()
+		if code != http.StatusOK || !strings.Contains(body, `"status":"degraded"`) || strings.Contains(body, "10.1.2.3") {
+			t.Fatalf("optional check down: %d %s", code, body)
+		}
+		s.AddCheck(Check{Name: "vault", Required: true, Probe: func(context.Context) error { return errors.New("boom") }})
+		if code, body := get(); code != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"unavailable"`) {
+			t.Fatalf("required check down: %d %s", code, body)
+		}
+		s.closing.Store(true)
+		if code, body := get(); code != http.StatusServiceUnavailable || !strings.Contains(body, "shutting down") {
+			t.Fatalf("closing: %d %s", code, body)
+		}
+		if resp, _ := do(t, s, httptest.NewRequest(http.MethodGet, "/healthz", nil)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("/healthz while closing = %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestMetricsAndSecurityHeaders: /metrics speaks the Prometheus text
+// format with request counts by route pattern, and every response carries
+// the security headers.
+func TestMetricsAndSecurityHeaders(t *testing.T) {
+	s := newTestServer(t, testdb.SQLite(t))
+	for _, p := range []string{"/", "/regions/210124", "/no-such-page"} {
+		resp, _ := do(t, s, httptest.NewRequest(http.MethodGet, p, nil))
+		for h, want := range map[string]string{
+			"Content-Security-Policy":   "object-src 'none'",
+			"Strict-Transport-Security": "max-age=31536000",
+			"X-Content-Type-Options":    "nosniff",
+			"Referrer-Policy":           "same-origin",
+			"Permissions-Policy":        "geolocation=()",
+		} {
+			if !strings.Contains(resp.Header.Get(h), want) {
+				t.Errorf("%s: %s = %q, want it to contain %q", p, h, resp.Header.Get(h), want)
+			}
+		}
+	}
+	resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{
+		`sunlight_http_requests_total{method="GET",route="/regions/:code",status="200"} 1`,
+		`sunlight_http_request_duration_seconds_bucket{method="GET",route="/",le=`,
+		"go_goroutines ",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
