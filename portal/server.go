@@ -16,6 +16,7 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/search"
+	"sunlight/supervision"
 )
 
 // Config is what the portal needs from its program.
@@ -58,6 +59,9 @@ type Server struct {
 	st *staffDeps // staff accounts, sessions, tokens (staff_auth.go)
 
 	rep *reporting // QR codes, report form, tracking (report.go)
+
+	home  memo[*homeFigures]        // the home page's figures (home.go)
+	stats memo[*supervision.Public] // the public scoreboard (stats.go)
 }
 
 // New builds the server; it fails if a template is missing or broken.
@@ -83,6 +87,8 @@ func New(cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 		regions: catalog.NewRegionStore(cfg.DB),
 		depts:   catalog.NewDepartmentStore(cfg.DB),
+		home:    memo[*homeFigures]{ttl: 5 * time.Minute},
+		stats:   memo[*supervision.Public]{ttl: 5 * time.Minute},
 	}
 	if s.st, err = newStaffDeps(cfg); err != nil {
 		return nil, err

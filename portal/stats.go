@@ -3,6 +3,7 @@ package portal
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"sunlight/report"
 	"sunlight/supervision"
 )
 
@@ -15,8 +16,18 @@ type statsPage struct {
 	Board *supervision.Public
 }
 
+// publicStats computes the scoreboard again only when the audit chain has
+// moved (every step of every report is an event) or after five minutes
+// (overdue counts change with time alone).
 func (s *Server) publicStats(c *fiber.Ctx) (*supervision.Public, error) {
-	return supervision.ComputePublic(c.UserContext(), s.cfg.DB, s.now())
+	ctx := c.UserContext()
+	head, err := report.ChainHeadOf(ctx, s.cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	return s.stats.get(head.Hash, s.now(), func() (*supervision.Public, error) {
+		return supervision.ComputePublic(ctx, s.cfg.DB, s.now())
+	})
 }
 
 func (s *Server) handleStats(c *fiber.Ctx) error {
