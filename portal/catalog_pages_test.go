@@ -231,3 +231,33 @@ func TestHomePageFigures(t *testing.T) {
 		}
 	})
 }
+
+// TestFundPageLargeTrail: a fund with more payments than a phone page
+// should hold lists village totals that link to each village's payments.
+func TestFundPageLargeTrail(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := publishedServer(t, db)
+		rows := [][]string{{"项目编号", "明细编号", "领取人", "金额", "发放日期", "村代码"}}
+		for i := 0; i < maxTrailRows+1; i++ {
+			rows = append(rows, []string{"F-GL", fmt.Sprintf("X%03d", i), "法库县宏达建筑工程有限公司", "1", "2026-09-01",
+				[]string{"210124101201", "210124101202"}[i%2]})
+		}
+		importCSV(t, db, catalog.ImportDisbursements, rows)
+		id := idOf(t, db, &catalog.Fund{}, "code = ?", "F-GL")
+		doc := getPage(t, s, fmt.Sprintf("/funds/%d", id), http.StatusOK)
+		if doc.Find("section.village").Length() != 0 {
+			t.Error("a large trail lists every payment inline")
+		}
+		links := doc.Find(`#by-village a[href*="?village="]`)
+		if links.Length() != 2 {
+			t.Fatalf("village links = %d", links.Length())
+		}
+		if got := text(doc, "#total"); got != "70,301.00" {
+			t.Errorf("total = %q", got)
+		}
+		one := getPage(t, s, links.Last().AttrOr("href", ""), http.StatusOK)
+		if n := one.Find("table.payments tbody tr").Length(); n != 150 {
+			t.Errorf("one village shows %d payments, want 150", n)
+		}
+	})
+}
