@@ -97,10 +97,21 @@ type Syncer struct {
 	Interval   time.Duration // pause when caught up (default 1s)
 	Lease      time.Duration // lease length (default 30s)
 	MaxBackoff time.Duration // longest pause after failures (default 30s)
+	// GapGrace is how long a hole in the change sequence is waited for
+	// before it is taken for a rolled-back transaction (default 5m); see
+	// contiguous.
+	GapGrace time.Duration
 
 	owner string
 	mu    sync.Mutex
 	state SyncState
+	gaps  map[string]gap // cursor id → the hole it waits at
+}
+
+// gap is a missing change sequence number and when it was first seen.
+type gap struct {
+	seq  uint64
+	seen time.Time
 }
 
 // SyncState is what the syncer last saw, for /readyz and the search page.
@@ -141,6 +152,12 @@ func (s *Syncer) init() {
 	}
 	if s.MaxBackoff <= 0 {
 		s.MaxBackoff = 30 * time.Second
+	}
+	if s.GapGrace <= 0 {
+		s.GapGrace = 5 * time.Minute
+	}
+	if s.gaps == nil {
+		s.gaps = map[string]gap{}
 	}
 	if s.Consumer == "" {
 		s.Consumer = Identity(s.Index)
@@ -254,9 +271,11 @@ func (s *Syncer) syncSource(ctx context.Context, src Source) (int, error) {
 		if err != nil {
 			return total, fmt.Errorf("read changes: %w", err)
 		}
-		if len(changes) == 0 {
+		read := len(changes)
+		if changes = s.contiguous(s.cursorID(src), pos, changes); len(changes) == 0 {
 			return total, nil
 		}
+		more := read == s.Batch && len(changes) == read // a full batch, no hole in it
 		subjects := make([]string, 0, len(changes))
 		for _, c := range changes {
 			subjects = append(subjects, c.Subject)
@@ -270,10 +289,39 @@ func (s *Syncer) syncSource(ctx context.Context, src Source) (int, error) {
 		if err := s.advance(ctx, s.cursorID(src), map[string]any{"position": pos}); err != nil {
 			return total, err
 		}
-		if len(changes) < s.Batch {
+		if !more {
 			return total, nil
 		}
 	}
+}
+
+// contiguous keeps the changes that follow pos without a hole. On MySQL an
+// auto-increment id is handed out at insert but becomes visible only at
+// commit, so a long transaction (an import) can commit ids below ones
+// already read; moving the cursor past the hole would skip them for good.
+// So the cursor stops at a hole until it fills, or until it has stayed
+// open for GapGrace, when it is taken for a transaction that rolled back.
+// (On SQLite, with one writer at a time, holes do not occur.)
+func (s *Syncer) contiguous(cursor string, pos uint64, changes []Change) []Change {
+	next := pos + 1
+	for i, c := range changes {
+		if c.Seq == next {
+			next++
+			continue
+		}
+		g, ok := s.gaps[cursor]
+		if !ok || g.seq != next {
+			s.gaps[cursor] = gap{seq: next, seen: s.Now()}
+			return changes[:i]
+		}
+		if s.Now().Sub(g.seen) < s.GapGrace {
+			return changes[:i]
+		}
+		s.Log.Warn("search: change sequence hole given up on", "cursor", cursor, "from", next, "to", c.Seq-1)
+		delete(s.gaps, cursor)
+		next = c.Seq + 1
+	}
+	return changes
 }
 
 // apply loads the current state of each subject (once per batch) and puts

@@ -463,3 +463,56 @@ func TestReindex(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncWaitsAtAHoleInTheChangeSequence: on MySQL a change row with a
+// smaller id can become visible after a bigger one (its transaction
+// committed later). The syncer must not move its cursor past the hole —
+// that change would be skipped for good — until the hole fills, or has
+// stayed open so long that its transaction must have rolled back.
+func TestSyncWaitsAtAHoleInTheChangeSequence(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		migrated(t, db)
+		clk := &clock{now: t0}
+		emb, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &search.Syncer{DB: db, Index: emb, Sources: []search.Source{&search.CatalogSource{DB: db, Now: clk.Now}},
+			Now: clk.Now, GapGrace: 5 * time.Minute}
+		write(t, db, disclosure(1, "210124101201", catalog.DisclosureVillage, "村务公开第1期", "事项"),
+			disclosure(2, "210124101201", catalog.DisclosureVillage, "村务公开第2期", "事项"))
+		sync := func(want ...string) {
+			t.Helper()
+			if _, err := s.SyncOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := allIDs(t, emb); !slices.Equal(got, want) {
+				t.Fatalf("index holds %v, want %v", got, want)
+			}
+		}
+		sync("disclosure:1", "disclosure:2")
+		// Disclosures 3 and 4 are written; 4's transaction commits first.
+		for _, id := range []uint64{3, 4, 6} {
+			if err := db.Create(disclosure(id, "210124101201", catalog.DisclosureVillage, fmt.Sprintf("村务公开第%d期", id), "事项")).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		change := func(id uint64) {
+			t.Helper()
+			if err := db.Create(&catalog.Change{ID: id, Subject: fmt.Sprintf("disclosure:%d", id), CreatedAt: t0}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		change(4)
+		sync("disclosure:1", "disclosure:2") // waits at the hole at 3
+		change(3)
+		sync("disclosure:1", "disclosure:2", "disclosure:3", "disclosure:4")
+		// 5 never comes (rolled back): 6 waits, then goes through.
+		change(6)
+		clk.Add(time.Minute)
+		sync("disclosure:1", "disclosure:2", "disclosure:3", "disclosure:4")
+		clk.Add(5 * time.Minute)
+		sync("disclosure:1", "disclosure:2", "disclosure:3", "disclosure:4", "disclosure:6")
+	})
+}
