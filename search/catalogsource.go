@@ -20,6 +20,19 @@ import (
 type CatalogSource struct {
 	DB  *gorm.DB
 	Now func() time.Time // defaults to time.Now
+	// Extra adds kinds owned elsewhere that record their changes in the
+	// same outbox (published report answers, "answer:ID"), keyed by the
+	// subject kind, so search need not import the packages that own them.
+	Extra map[string]ExtraKind
+}
+
+// ExtraKind loads one more kind of searchable record for CatalogSource.
+type ExtraKind struct {
+	// Load returns the record's document, or an error wrapping
+	// catalog.ErrNotFound (or ErrGone) when it must leave the index.
+	Load func(ctx context.Context, id string) (*Document, error)
+	// All calls fn with every searchable record of the kind, in batches.
+	All func(ctx context.Context, fn func([]Document) error) error
 }
 
 // NewCatalogSource returns the catalog source on db.
@@ -93,6 +106,9 @@ func (s *CatalogSource) Load(ctx context.Context, subject string) (*Document, er
 		doc := CategoryDocument(c, region[c.DeptCode])
 		return &doc, nil
 	}
+	if x, ok := s.Extra[kind]; ok {
+		return x.Load(ctx, id)
+	}
 	// Regions and departments are browsed, not searched.
 	return nil, fmt.Errorf("%s: %w", subject, ErrGone)
 }
@@ -146,7 +162,20 @@ func (s *CatalogSource) All(ctx context.Context, fn func([]Document) error) erro
 		}
 		lastID = fs[len(fs)-1].ID
 	}
-	return s.allCategories(ctx, fn)
+	if err := s.allCategories(ctx, fn); err != nil {
+		return err
+	}
+	kinds := make([]string, 0, len(s.Extra))
+	for k := range s.Extra {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		if err := s.Extra[k].All(ctx, fn); err != nil {
+			return fmt.Errorf("read %s records: %w", k, err)
+		}
+	}
+	return nil
 }
 
 func (s *CatalogSource) allCategories(ctx context.Context, fn func([]Document) error) error {
@@ -255,7 +284,7 @@ func IsGone(err error) bool { return errors.Is(err, ErrGone) || errors.Is(err, c
 // subject.
 func (s *CatalogSource) LoadMany(ctx context.Context, subjects []string) ([]Document, []string, error) {
 	var discIDs, fundIDs []uint64
-	var catCodes, gone []string
+	var catCodes, extra, gone []string
 	for _, sub := range subjects {
 		kind, id, _ := strings.Cut(sub, ":")
 		n, err := strconv.ParseUint(id, 10, 64)
@@ -266,12 +295,25 @@ func (s *CatalogSource) LoadMany(ctx context.Context, subjects []string) ([]Docu
 			fundIDs = append(fundIDs, n)
 		case kind == catalog.SubjectCategory:
 			catCodes = append(catCodes, id)
+		case s.Extra[kind].Load != nil:
+			extra = append(extra, sub)
 		default:
 			gone = append(gone, sub)
 		}
 	}
 	db := s.DB.WithContext(ctx)
 	var docs []Document
+	for _, sub := range extra { // few: one query each
+		d, err := s.Load(ctx, sub)
+		switch {
+		case IsGone(err):
+			gone = append(gone, sub)
+		case err != nil:
+			return nil, nil, fmt.Errorf("load %s: %w", sub, err)
+		default:
+			docs = append(docs, *d)
+		}
+	}
 	found := map[string]bool{}
 	if len(discIDs) > 0 {
 		var ds []catalog.Disclosure

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/search"
+	"sunlight/supervision"
 )
 
 // The search engine is chosen by environment: Meilisearch when
@@ -34,10 +36,49 @@ func reindexCommand() *command {
 	}
 }
 
-// searchSources are where searchable records come from; published report
-// answers join here.
+// searchSources are where searchable records come from: catalog's
+// published data, and the published report answers (公开答复), which record
+// their changes in catalog's outbox as "answer:ID".
 func searchSources(db *gorm.DB) []search.Source {
-	return []search.Source{search.NewCatalogSource(db)}
+	src := search.NewCatalogSource(db)
+	src.Extra = map[string]search.ExtraKind{supervision.SubjectKind: answerKind(db)}
+	return []search.Source{src}
+}
+
+// answerKind reads published answers for the search index.
+func answerKind(db *gorm.DB) search.ExtraKind {
+	return search.ExtraKind{
+		Load: func(ctx context.Context, id string) (*search.Document, error) {
+			n, err := strconv.ParseUint(id, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("answer %q: %w", id, search.ErrGone)
+			}
+			a, err := supervision.LoadAnswer(ctx, db, n)
+			if err != nil {
+				return nil, err
+			}
+			d := answerDocument(a)
+			return &d, nil
+		},
+		All: func(ctx context.Context, fn func([]search.Document) error) error {
+			return supervision.AllAnswers(ctx, db, func(as []supervision.PublishedAnswer) error {
+				docs := make([]search.Document, len(as))
+				for i := range as {
+					docs[i] = answerDocument(&as[i])
+				}
+				return fn(docs)
+			})
+		},
+	}
+}
+
+// answerDocument is a published answer as the index holds it: the masked
+// question and answer as the department published them, nothing of the
+// reporter.
+func answerDocument(a *supervision.PublishedAnswer) search.Document {
+	return search.Document{ID: a.Subject(), Type: search.TypeAnswer, Title: a.Title,
+		Body: a.Question + "\n" + a.Answer, RegionCode: a.RegionCode, DeptCode: a.DeptCode,
+		Year: a.PublishedAt.Year(), Date: a.PublishedAt, URL: a.URL()}
 }
 
 func (e *env) synonyms() (*search.Synonyms, error) {
