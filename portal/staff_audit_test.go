@@ -30,11 +30,11 @@ func TestCaseViewsAreChained(t *testing.T) {
 			return n
 		}
 		path := "/staff/reports/" + strconv.FormatUint(f.ID, 10)
-		doc := b.get(path, http.StatusOK)
+		b.get(path, http.StatusOK)
 		if accessed() != 1 {
 			t.Fatalf("%d access events after one view", accessed())
 		}
-		doc = b.get(path, http.StatusOK)
+		doc := b.get(path, http.StatusOK)
 		if accessed() != 2 {
 			t.Fatalf("%d access events after two views", accessed())
 		}
