@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BASE, ARTIFACTS, PHONE, DESKTOP, launch, comfortProblems, pageWeight } from "./browser.mjs";
 
@@ -214,9 +214,11 @@ test("7. the public scoreboard counts the report and the chain head moved", asyn
 });
 
 test("citizen pages stay under 30 KB compressed on first load", async () => {
+  writeFileSync(join(ARTIFACTS, `${TAG}-page-weights.txt`), "");
   for (const path of ["/", `/regions/${state.village}`, state.disclosure.url, `/report?subject=village:${state.village}`, "/track", `/search?q=${encodeURIComponent(state.query)}`, "/stats"]) {
     const bytes = await pageWeight(b.browser, BASE + path);
     console.log(`page weight ${path}: ${bytes} bytes`);
+    appendFileSync(join(ARTIFACTS, `${TAG}-page-weights.txt`), `${path}\t${bytes}\n`);
     assert.ok(bytes < 30 * 1024, `${path} weighs ${bytes} bytes`);
   }
 });
