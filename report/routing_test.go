@@ -217,3 +217,43 @@ func TestAccusationAgainstTheTopNeverReachesIt(t *testing.T) {
 		}
 	})
 }
+
+// TestReassignFollowsTheRoutingRules: a supervisor cannot move a case
+// outside their region, nor move an accusation down below the level that
+// handles it (an accusation against a village head may not go to the
+// town 纪委 that stands beside the accused's town government), nor to a
+// body that is not a 纪委; each refusal is a 409 and an audit event.
+func TestReassignFollowsTheRoutingRules(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := setup(t, db)
+		county := super(tCountyJW, tCounty)
+		refused := func(id uint64, dept, want string) {
+			t.Helper()
+			before := reportByID(t, s, id).DeptCode
+			var ce *ConflictError
+			if err := s.Reassign(ctx, county, id, dept, "改派试试"); !errors.As(err, &ce) {
+				t.Fatalf("reassign to %s: %v, want a conflict", dept, err)
+			}
+			if got := reportByID(t, s, id).DeptCode; got != before {
+				t.Fatalf("refused reassign moved the case to %s", got)
+			}
+			var n int64
+			db.Model(&Event{}).Where("report_id = ? AND type = ? AND text LIKE ?", id, EvReassignRefused, "改派至 "+dept+" 被拒绝：%"+want+"%").Count(&n)
+			if n != 1 {
+				t.Fatalf("refusal to %s not audited (%d events)", dept, n)
+			}
+		}
+		_, head := submit(t, s, "village:"+tVillage, "misconduct_head") // handled by the county 纪委
+		refused(head.ID, tTownJW, "同级或上级纪委监委")
+		refused(head.ID, "210124-mz", "同级或上级纪委监委")
+		_, plain := submit(t, s, "village:"+tVillage, "subsidy") // handled by the town government
+		refused(plain.ID, "210115-mz", "不在本辖区")
+		if err := s.Reassign(ctx, county, plain.ID, "210124-mz", "涉及低保，转民政局"); err != nil {
+			t.Fatalf("reassign within the region: %v", err)
+		}
+		if got := reportByID(t, s, plain.ID).DeptCode; got != "210124-mz" {
+			t.Fatalf("after reassign: %s", got)
+		}
+	})
+}

@@ -315,9 +315,9 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 	}
 	var refused error
 	err = s.act(ctx, a, id, supervisor(a), func(r *Report, now time.Time, cal *Calendar) (change, error) {
-		if r.AccusedDept != "" && target.Code == r.AccusedDept {
-			refused = conflict("不能把举报交给被反映的单位办理")
-			return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：该单位是被反映单位"}, nil
+		if why, msg := reassignRefusal(a, r, target); why != "" {
+			refused = conflict("%s", msg)
+			return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：" + why}, nil
 		}
 		ack, ans := cal.Due(StageAcknowledge, now), cal.Due(StageAnswer, now)
 		return change{action: ActDispatch, evType: EvDispatched, text: "改派至" + target.Name + "：" + reason, public: true,
@@ -328,6 +328,23 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 		return err
 	}
 	return refused
+}
+
+// reassignRefusal says why moving r to target is not allowed, or "": never
+// to the accused body; never outside the supervisor's own region; and an
+// accusation only to a 纪委监委 at the level of the body now handling it or
+// above (so an accusation against a head cannot be moved down to the
+// accused's own level, 纪检监察机关处理检举控告工作规则 Art. 15).
+func reassignRefusal(a Actor, r *Report, target *catalog.Department) (why, msg string) {
+	switch {
+	case r.AccusedDept != "" && target.Code == r.AccusedDept:
+		return "该单位是被反映单位", "不能把举报交给被反映的单位办理"
+	case !strings.HasPrefix(target.RegionCode, a.RegionCode):
+		return "不在本辖区", "只能改派给本辖区内的单位"
+	case r.AccusedDept != "" && (!target.Supervisor || !strings.HasPrefix(r.DeptRegion, target.RegionCode)):
+		return "反映违纪的举报只能由同级或上级纪委监委办理", "反映违纪违法的举报只能交给同级或上级纪委监委办理"
+	}
+	return "", ""
 }
 
 // RevealContact returns the reporter's name and phone to the assigned
