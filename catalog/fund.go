@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -242,13 +243,17 @@ func villageNames(ctx context.Context, db *gorm.DB, ds []Disbursement) (map[stri
 	if len(codes) == 0 {
 		return out, nil
 	}
-	var rs []Region
-	if err := db.WithContext(ctx).Where("code IN ?", codes).Find(&rs).Error; err != nil {
-		return nil, fmt.Errorf("village names: %w", err)
-	}
+	// In chunks: a province-wide fund pays tens of thousands of villages,
+	// more than SQLite binds in one statement.
 	byCode := map[string]string{}
-	for _, r := range rs {
-		byCode[r.Code] = r.Name
+	for chunk := range slices.Chunk(codes, 1000) {
+		var rs []Region
+		if err := db.WithContext(ctx).Where("code IN ?", chunk).Find(&rs).Error; err != nil {
+			return nil, fmt.Errorf("village names: %w", err)
+		}
+		for _, r := range rs {
+			byCode[r.Code] = r.Name
+		}
 	}
 	for _, d := range ds {
 		out[d.VillageCode] = byCode[ParentOf(d.VillageCode)] + byCode[d.VillageCode]
