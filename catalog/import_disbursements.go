@@ -39,13 +39,9 @@ type disbursementImporter struct {
 func (d *disbursementImporter) columns() []column { return disbursementColumns }
 
 func (d *disbursementImporter) load(ctx context.Context, tx *gorm.DB) error {
-	var codes []string
-	if err := tx.Model(&Region{}).Where("level = ?", Village).Pluck("code", &codes).Error; err != nil {
-		return fmt.Errorf("read villages: %w", err)
-	}
-	d.villages = make(map[string]bool, len(codes))
-	for _, c := range codes {
-		d.villages[c] = true
+	var err error
+	if d.villages, err = codeSet(tx.Where("level = ?", Village), &Region{}, "code"); err != nil {
+		return err
 	}
 	var funds []Fund
 	if err := tx.Select("id", "code", "region_code").Find(&funds).Error; err != nil {
@@ -56,7 +52,6 @@ func (d *disbursementImporter) load(ctx context.Context, tx *gorm.DB) error {
 		d.funds[f.Code] = f
 	}
 	d.seen = map[string]int{}
-	var err error
 	d.next, err = nextID(tx, &Disbursement{})
 	return err
 }

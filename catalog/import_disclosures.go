@@ -65,15 +65,10 @@ type disclosureImporter struct {
 func (d *disclosureImporter) columns() []column { return disclosureColumns }
 
 func (d *disclosureImporter) load(ctx context.Context, tx *gorm.DB) error {
-	var codes []string
-	if err := tx.Model(&Region{}).Where("level = ?", Village).Pluck("code", &codes).Error; err != nil {
-		return fmt.Errorf("read villages: %w", err)
-	}
-	d.villages = make(map[string]bool, len(codes))
-	for _, c := range codes {
-		d.villages[c] = true
-	}
 	var err error
+	if d.villages, err = codeSet(tx.Where("level = ?", Village), &Region{}, "code"); err != nil {
+		return err
+	}
 	if d.depts, err = codeSet(tx, &Department{}, "code"); err != nil {
 		return err
 	}

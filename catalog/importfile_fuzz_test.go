@@ -3,8 +3,8 @@ package catalog
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
-	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -57,29 +57,11 @@ func FuzzReadCSV(f *testing.F) {
 
 // formatFen renders fen as plain yuan with two decimals ("-12.05").
 func formatFen(fen int64) string {
-	var b strings.Builder
+	sign := ""
 	if fen < 0 {
-		b.WriteByte('-')
-		fen = -fen
+		sign, fen = "-", -fen
 	}
-	b.WriteString(itoa(fen / 100))
-	b.WriteByte('.')
-	c := fen % 100
-	b.WriteByte(byte('0' + c/10))
-	b.WriteByte(byte('0' + c%10))
-	return b.String()
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var d []byte
-	for n > 0 {
-		d = append([]byte{byte('0' + n%10)}, d...)
-		n /= 10
-	}
-	return string(d)
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
 }
 
 // FuzzRegionFile feeds arbitrary bytes to the region file parser: no

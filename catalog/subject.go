@@ -117,12 +117,17 @@ func (r *SubjectResolver) FullName(ctx context.Context, reg *Region) (string, er
 	if err != nil {
 		return "", err
 	}
+	return FullNameOf(reg, anc), nil
+}
+
+// FullNameOf is FullName for a caller that has the ancestors already.
+func FullNameOf(reg *Region, ancestors []Region) string {
 	var b strings.Builder
-	for _, a := range anc {
+	for _, a := range ancestors {
 		if a.Level >= County {
 			b.WriteString(a.Name)
 		}
 	}
 	b.WriteString(reg.Name)
-	return b.String(), nil
+	return b.String()
 }

@@ -60,10 +60,7 @@ func (s *Server) handleRegion(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	full, err := catalog.NewSubjectResolver(s.cfg.DB).FullName(ctx, r)
-	if err != nil {
-		return err
-	}
+	full := catalog.FullNameOf(r, anc)
 	p := regionPage{Page: s.page(c, full), Region: *r, FullName: full, Crumbs: anc, Subject: "region:" + code}
 	p.Description = full + "的村级公开、项目资金和补贴发放情况"
 	st := s.published()

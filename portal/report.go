@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -250,7 +252,7 @@ func (s *Server) handleAPIReportCreate(c *fiber.Ctx) error {
 // decodeJSON reads one JSON object from the body; anything else is a 400
 // that says what is wrong.
 func decodeJSON(c *fiber.Ctx, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	if err := dec.Decode(v); err != nil {
 		return errorf(fiber.StatusBadRequest, "invalid_json", "请求内容不是正确的 JSON：%s", jsonProblem(err))
 	}
@@ -265,7 +267,7 @@ func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return "第" + itoa(int(se.Offset)) + "个字节附近格式错误"
+		return "第" + strconv.FormatInt(se.Offset, 10) + "个字节附近格式错误"
 	case errors.As(err, &te):
 		return "字段 " + te.Field + " 类型不对"
 	case errors.Is(err, io.EOF):
@@ -273,8 +275,6 @@ func jsonProblem(err error) string {
 	}
 	return "无法解析"
 }
-
-func itoa(n int) string { return formatInt(int64(n)) }
 
 type apiProblemTypes struct {
 	Subject      apiSubject           `json:"subject"`
