@@ -162,10 +162,14 @@ func normHeader(h string) string {
 	}, h)
 }
 
+// yuanNoise drops what people write around an amount (built once: a
+// Replacer is costly to build and safe to share).
+var yuanNoise = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", "元", "", " ", "")
+
 // parseYuan reads an amount in yuan (up to 2 decimals, thousands
 // separators, ¥ and 元 allowed) as fen.
 func parseYuan(s string) (int64, error) {
-	s = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", "元", "", " ", "").Replace(s)
+	s = yuanNoise.Replace(s)
 	if s == "" {
 		return 0, errors.New("金额为空")
 	}
