@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,23 +14,25 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Embedded is the default backend: a bleve index in a folder (by default
 // DATA_DIR/search), no server needed. The folder holds the live index in a
-// sub-folder named by the CURRENT file; Rebuild writes a new sub-folder and
-// switches CURRENT atomically, and a running Embedded picks up a switch
-// made by another process (portal reindex) on Refresh.
+// sub-folder named by the CURRENT file, itself split in shards (see
+// shards); Rebuild writes a new sub-folder and switches CURRENT atomically,
+// and a running Embedded picks up a switch made by another process
+// (portal reindex) on Refresh.
 type Embedded struct {
 	dir string
 	syn *Synonyms
 
 	mu      sync.RWMutex
-	idx     bleve.Index
+	set     *shards
 	current string
 	closed  bool
 }
@@ -49,19 +52,31 @@ func OpenEmbedded(dir string, syn *Synonyms) (*Embedded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if name == "" {
+	var set *shards
+	if name != "" {
+		set, err = openShards(filepath.Join(dir, name))
+		if errors.Is(err, errOldFormat) {
+			// Written by an older portal: start a new, empty index; the
+			// syncer fills it whole (the identity names the format).
+			_ = os.RemoveAll(filepath.Join(dir, name))
+			set, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if set == nil {
 		if name, err = e.create(); err != nil {
 			return nil, err
 		}
 		if err := e.writeCurrent(name); err != nil {
 			return nil, err
 		}
+		if set, err = openShards(filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
 	}
-	idx, err := openIndex(filepath.Join(dir, name))
-	if err != nil {
-		return nil, err
-	}
-	e.idx, e.current = idx, name
+	e.set, e.current = set, name
 	e.removeStale()
 	return e, nil
 }
@@ -98,15 +113,17 @@ func NewEmbeddedBuilder(dir string, syn *Synonyms) (*Embedded, error) {
 }
 
 // Identity names this index for the syncer's cursor: every embedded index
-// folder has its own, kept in the folder.
+// folder has its own, kept in the folder, and a new index format is a new
+// identity (so the syncer fills an index it has not seen whole).
 func (e *Embedded) Identity() string {
 	path := filepath.Join(e.dir, "ID")
-	if b, err := os.ReadFile(path); err == nil {
-		return "embedded:" + strings.TrimSpace(string(b))
+	b, err := os.ReadFile(path)
+	id := strings.TrimSpace(string(b))
+	if err != nil || id == "" {
+		id = randomID()
+		_ = os.WriteFile(path, []byte(id+"\n"), 0o640)
 	}
-	id := randomID()
-	_ = os.WriteFile(path, []byte(id+"\n"), 0o640)
-	return "embedded:" + id
+	return "embedded:" + id + "/f" + indexFormat
 }
 
 func randomID() string {
@@ -134,25 +151,27 @@ func (e *Embedded) writeCurrent(name string) error {
 	return os.Rename(tmp, filepath.Join(e.dir, currentFile))
 }
 
-// openIndex opens an index folder, failing after a moment rather than
-// waiting for ever when another process holds it.
-func openIndex(path string) (bleve.Index, error) {
-	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
-	if err != nil {
-		return nil, fmt.Errorf("open search index %s (is another portal process using the same SUNLIGHT_DATA_DIR? each needs its own, or use Meilisearch): %w", path, err)
-	}
-	return idx, nil
+// newName names a new index folder.
+func newName() string {
+	return "idx-" + time.Now().UTC().Format("20060102T150405") + "-" + randomID()[:6]
 }
 
 // create makes a new, empty index folder and returns its name.
 func (e *Embedded) create() (string, error) {
-	name := "idx-" + time.Now().UTC().Format("20060102T150405") + "-" + randomID()[:6]
-	idx, err := bleve.New(filepath.Join(e.dir, name), indexMapping())
-	if err != nil {
-		return "", fmt.Errorf("create search index: %w", err)
+	name := newName()
+	if err := createShards(filepath.Join(e.dir, name), shardCount()); err != nil {
+		_ = os.RemoveAll(filepath.Join(e.dir, name))
+		return "", err
 	}
-	return name, idx.Close()
+	return name, nil
 }
+
+// indexFormat names the layout indexMapping and toBleve produce. An index
+// folder of another format is replaced by a new, empty one (which the
+// syncer then fills whole, since the identity changes with the format).
+const indexFormat = "2"
+
+var formatKey = []byte("sunlight_format")
 
 func indexMapping() mapping.IndexMapping {
 	// No term vectors: a term is matched as all of its two-character
@@ -173,28 +192,26 @@ func indexMapping() mapping.IndexMapping {
 	}
 	storeOnly := mapping.NewKeywordFieldMapping()
 	storeOnly.Index, storeOnly.IncludeInAll, storeOnly.DocValues, storeOnly.IncludeTermVectors = false, false, false, false
-	date := mapping.NewDateTimeFieldMapping()
-	date.IncludeInAll = false
-	amount := mapping.NewNumericFieldMapping()
-	amount.Index, amount.IncludeInAll, amount.DocValues = false, false, false
 
 	dm := mapping.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt("title", text(true))
 	dm.AddFieldMappingsAt("body", text(false))
-	dm.AddFieldMappingsAt("snippet", storeOnly)
-	dm.AddFieldMappingsAt("title_exact", keyword(false, false))
-	for _, f := range []string{"type", "kind", "year"} {
-		dm.AddFieldMappingsAt(f, keyword(true, false))
-	}
-	dm.AddFieldMappingsAt("dept", keyword(true, true))
-	// The low-cardinality facets share one field ("type=fund", "year=2024"):
-	// counting reads one column of doc values per hit instead of three.
-	dm.AddFieldMappingsAt("facets", keyword(false, true))
-	dm.AddFieldMappingsAt("regions", keyword(false, false))
-	dm.AddFieldMappingsAt("region_code", storeOnly)
-	dm.AddFieldMappingsAt("url", storeOnly)
-	dm.AddFieldMappingsAt("date", date)
-	dm.AddFieldMappingsAt("amount", amount)
+	// The filters share one field ("t=fund", "y=2024", "r=210124", and
+	// "n=12", the title's length, which with the title's words finds an
+	// exact title): one field per document costs less to build than five.
+	dm.AddFieldMappingsAt("filter", keyword(false, false))
+	dm.AddFieldMappingsAt("dept", keyword(false, true))
+	// Sorting and counting read one doc value per hit and field, so the
+	// date is one fixed-width term (a numeric field would carry sixteen
+	// prefix terms) and the low-cardinality facets share one term
+	// ("disclosure|2024|dibao").
+	dm.AddFieldMappingsAt("date_key", keyword(false, true))
+	dm.AddFieldMappingsAt("facet", keyword(false, true))
+	// What a hit shows comes back as one stored value.
+	dm.AddFieldMappingsAt("hit", storeOnly)
+	// No _all field: every search names its fields.
+	all := mapping.NewDocumentDisabledMapping()
+	dm.AddSubDocumentMapping("_all", all)
 
 	im := mapping.NewIndexMapping()
 	im.DefaultMapping = dm
@@ -205,65 +222,116 @@ func indexMapping() mapping.IndexMapping {
 
 // bleveDoc is what bleve indexes for a Document.
 type bleveDoc struct {
-	Title      string    `json:"title"`
-	Body       string    `json:"body"`
-	Snippet    string    `json:"snippet"`
-	TitleExact string    `json:"title_exact"`
-	Facets     []string  `json:"facets"`
-	Type       string    `json:"type"`
-	Kind       string    `json:"kind"`
-	Dept       string    `json:"dept"`
-	Year       string    `json:"year"`
-	Regions    []string  `json:"regions"`
-	RegionCode string    `json:"region_code"`
-	URL        string    `json:"url"`
-	Date       time.Time `json:"date"`
-	Amount     float64   `json:"amount"`
+	Title   string   `json:"title"`
+	Body    string   `json:"body"`
+	Filter  []string `json:"filter"`
+	Dept    string   `json:"dept"`
+	DateKey string   `json:"date_key"`
+	Facet   string   `json:"facet"`
+	Hit     string   `json:"hit"`
+}
+
+// Filter values: "t=TYPE", "k=KIND", "y=YEAR", "r=REGION" (the region and
+// each ancestor), "n=LEN" (the title's length in characters), "m=YYYYMM"
+// (the month of its date, which "newest first" walks).
+func filterValue(name, value string) string { return name + "=" + value }
+
+// storedHit is the stored "hit" value: what a result shows besides the
+// title, with the first storedBodyRunes of the body for the snippet.
+type storedHit struct {
+	Type       string `json:"t"`
+	Kind       string `json:"k,omitempty"`
+	Dept       string `json:"d,omitempty"`
+	Year       int    `json:"y,omitempty"`
+	RegionCode string `json:"r,omitempty"`
+	URL        string `json:"u,omitempty"`
+	Date       int64  `json:"dt,omitempty"` // Unix seconds
+	Amount     int64  `json:"a,omitempty"`
+	Snippet    string `json:"s,omitempty"`
+}
+
+const dateKeyLayout = "20060102150405"
+
+// zeroDateKey is the date_key of a document without a date (oldest).
+const zeroDateKey = "00000000000000"
+
+func facetKey(typ string, year int, kind string) string {
+	return typ + "|" + yearString(year) + "|" + kind
 }
 
 func (e *Embedded) toBleve(d *Document) bleveDoc {
-	year := ""
-	if d.Year != 0 {
-		year = strconv.Itoa(d.Year)
+	h := storedHit{Type: d.Type, Kind: d.Kind, Dept: d.DeptCode, Year: d.Year, RegionCode: d.RegionCode, URL: d.URL,
+		Amount: d.Amount, Snippet: prefix(d.Body, storedBodyRunes)}
+	dateKey := zeroDateKey
+	if !d.Date.IsZero() {
+		h.Date = d.Date.Unix()
+		dateKey = dateKeyOf(h.Date)
 	}
-	facets := []string{FacetType + "=" + d.Type, FacetYear + "=" + year}
+	hit, _ := json.Marshal(h) // plain strings and numbers: cannot fail
+	filter := make([]string, 0, 4+len(d.Regions))
+	filter = append(filter, filterValue("t", d.Type), filterValue("n", strconv.Itoa(utf8.RuneCountInString(foldASCII(d.Title)))))
 	if d.Kind != "" {
-		facets = append(facets, FacetKind+"="+d.Kind)
+		filter = append(filter, filterValue("k", d.Kind))
 	}
-	return bleveDoc{Facets: facets, Title: d.Title, Body: d.Body, Snippet: prefix(d.Body, storedBodyRunes), TitleExact: foldASCII(d.Title), Type: d.Type, Kind: d.Kind, Dept: d.DeptCode, Year: year, Regions: d.Regions, RegionCode: d.RegionCode,
-		URL: d.URL, Date: d.Date.UTC(), Amount: float64(d.Amount)}
+	if d.Year != 0 {
+		filter = append(filter, filterValue("y", yearString(d.Year)))
+	}
+	for _, r := range d.Regions {
+		filter = append(filter, filterValue("r", r))
+	}
+	if dateKey != zeroDateKey {
+		filter = append(filter, filterValue("m", dateKey[:6]))
+	}
+	return bleveDoc{Title: d.Title, Body: d.Body, Filter: filter, Dept: d.DeptCode, DateKey: dateKey,
+		Facet: facetKey(d.Type, d.Year, d.Kind), Hit: string(hit)}
+}
+
+func (e *Embedded) shards() (*shards, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed || e.set == nil {
+		return nil, fmt.Errorf("embedded index is closed: %w", ErrUnavailable)
+	}
+	return e.set, nil
 }
 
 func (e *Embedded) index() (bleve.Index, error) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.closed || e.idx == nil {
-		return nil, fmt.Errorf("embedded index is closed: %w", ErrUnavailable)
+	set, err := e.shards()
+	if err != nil {
+		return nil, err
 	}
-	return e.idx, nil
+	return set.all, nil
 }
 
 // Put adds or replaces documents.
 func (e *Embedded) Put(_ context.Context, docs ...Document) error {
-	idx, err := e.index()
+	set, err := e.shards()
 	if err != nil {
 		return err
 	}
-	return e.put(idx, docs)
+	return e.put(set, docs)
 }
 
-func (e *Embedded) put(idx bleve.Index, docs []Document) error {
-	b := idx.NewBatch()
+// put writes docs in one batch per shard, the shards in parallel.
+func (e *Embedded) put(set *shards, docs []Document) error {
+	n := len(set.parts)
+	batches := make([]*bleve.Batch, n)
+	work := make([]bool, n)
+	for i, p := range set.parts {
+		batches[i] = p.NewBatch()
+	}
 	for i := range docs {
 		d := docs[i]
 		if err := d.Normalize(); err != nil {
 			return err
 		}
-		if err := b.Index(d.ID, e.toBleve(&d)); err != nil {
+		s := shardOf(d.ID, n)
+		if err := batches[s].Index(d.ID, e.toBleve(&d)); err != nil {
 			return fmt.Errorf("index %s: %w", d.ID, err)
 		}
+		work[s] = true
 	}
-	if err := idx.Batch(b); err != nil {
+	if err := set.each(work, func(i int, idx bleve.Index) error { return idx.Batch(batches[i]) }); err != nil {
 		return fmt.Errorf("index batch: %w", err)
 	}
 	return nil
@@ -271,15 +339,22 @@ func (e *Embedded) put(idx bleve.Index, docs []Document) error {
 
 // Delete removes documents by id.
 func (e *Embedded) Delete(_ context.Context, ids ...string) error {
-	idx, err := e.index()
+	set, err := e.shards()
 	if err != nil {
 		return err
 	}
-	b := idx.NewBatch()
-	for _, id := range ids {
-		b.Delete(id)
+	n := len(set.parts)
+	batches := make([]*bleve.Batch, n)
+	work := make([]bool, n)
+	for i, p := range set.parts {
+		batches[i] = p.NewBatch()
 	}
-	if err := idx.Batch(b); err != nil {
+	for _, id := range ids {
+		s := shardOf(id, n)
+		batches[s].Delete(id)
+		work[s] = true
+	}
+	if err := set.each(work, func(i int, idx bleve.Index) error { return idx.Batch(batches[i]) }); err != nil {
 		return fmt.Errorf("delete from index: %w", err)
 	}
 	return nil
@@ -287,7 +362,7 @@ func (e *Embedded) Delete(_ context.Context, ids ...string) error {
 
 // Ping fails once the index is closed.
 func (e *Embedded) Ping(context.Context) error {
-	_, err := e.index()
+	_, err := e.shards()
 	return err
 }
 
@@ -299,68 +374,71 @@ func (e *Embedded) Close() error {
 		return nil
 	}
 	e.closed = true
-	if e.idx == nil {
+	if e.set == nil {
 		return nil
 	}
-	return e.idx.Close()
+	return e.set.close()
 }
 
 // Count is the number of documents in the index.
 func (e *Embedded) Count() (uint64, error) {
-	idx, err := e.index()
+	set, err := e.shards()
 	if err != nil {
 		return 0, err
 	}
-	return idx.DocCount()
+	return set.count()
 }
 
 // Rebuild fills a new index folder and switches to it atomically; searches
 // meanwhile use the old one. A failed rebuild leaves the old index live.
 func (e *Embedded) Rebuild(ctx context.Context, fill func(put func(docs ...Document) error) error) error {
-	name, err := e.create()
-	if err != nil {
-		return err
-	}
+	name := newName()
 	path := filepath.Join(e.dir, name)
-	fresh, err := openIndex(path)
+	b, err := e.newBulk(path, shardCount())
 	if err != nil {
+		_ = os.RemoveAll(path)
 		return err
 	}
 	err = fill(func(docs ...Document) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return e.put(fresh, docs)
+		return b.put(docs)
 	})
+	fresh, ferr := b.finish()
+	if err = errors.Join(err, ferr); err != nil && fresh != nil {
+		_ = fresh.close()
+	}
 	if err == nil {
-		err = e.writeCurrent(name)
+		if err = e.writeCurrent(name); err != nil {
+			_ = fresh.close()
+		}
 	}
 	if err != nil {
-		_ = fresh.Close()
 		_ = os.RemoveAll(path)
 		return err
 	}
 	return e.switchTo(name, fresh)
 }
 
-func (e *Embedded) switchTo(name string, idx bleve.Index) error {
+func (e *Embedded) switchTo(name string, set *shards) error {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		return idx.Close()
+		return set.close()
 	}
-	old, oldName := e.idx, e.current
+	old, oldName := e.set, e.current
 	if old == nil { // a builder: leave the old folder to the portal using it
 		e.current = name
 		e.mu.Unlock()
-		return idx.Close()
+		return set.close()
 	}
-	e.idx, e.current = idx, name
+	e.set, e.current = set, name
 	e.mu.Unlock()
 	// Searches that already hold the old index finish first: bleve's Close
 	// waits for readers it knows of; a query racing the switch may fail
 	// once and is retried by its caller.
-	err := old.Close()
+	err := old.close()
 	_ = os.RemoveAll(filepath.Join(e.dir, oldName))
 	return err
 }
@@ -378,81 +456,177 @@ func (e *Embedded) Refresh() (bool, error) {
 	if same {
 		return false, nil
 	}
-	idx, err := openIndex(filepath.Join(e.dir, name))
+	set, err := openShards(filepath.Join(e.dir, name))
 	if err != nil {
 		return false, err
 	}
-	return true, e.switchTo(name, idx)
+	return true, e.switchTo(name, set)
 }
 
-// Search runs q.
-func (e *Embedded) Search(ctx context.Context, q Query) (*Result, error) {
+// Search runs q on the segments' bitmaps (see bitmaps.go). Relevance is
+// an order of tiers, each newest first: titles that are exactly what was
+// typed, then titles holding every term, then the rest.
+func (e *Embedded) Search(_ context.Context, q Query) (*Result, error) {
 	q.Check()
-	idx, err := e.index()
+	set, err := e.shards()
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(e.buildQuery(q), q.PerPage, q.Offset(), false)
-	req.Fields = []string{"title", "snippet", "type", "kind", "dept", "year", "region_code", "url", "date", "amount"}
-	if q.Sort == SortDate {
-		req.SortBy([]string{"-date", "-_score", "_id"})
-	} else {
-		req.SortBy([]string{"-_score"}) // a tie-break would read every hit's date
-	}
-	req.AddFacet("facets", bleve.NewFacetRequest("facets", 500))
-	if slices.Contains(q.facets(), FacetDept) {
-		req.AddFacet(FacetDept, bleve.NewFacetRequest(FacetDept, 20))
-	}
-	res, err := idx.SearchInContext(ctx, req)
+	v, err := openView(set)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
-	return e.result(q, res), nil
-}
+	defer v.close()
 
-func (e *Embedded) buildQuery(q Query) query.Query {
-	var must []query.Query
-	// Each term must match in the title (ranked higher) or the body, in
-	// any of its synonym forms; a form matches when all its two-character
-	// words are there.
-	for _, t := range Terms(q.Text) {
-		var any []query.Query
-		for _, form := range e.syn.Expand(t) {
-			for _, f := range [...]struct {
-				name  string
-				boost float64
-			}{{"title", 4}, {"body", 1}} {
-				m := query.NewMatchQuery(form)
-				m.SetField(f.name)
-				m.SetOperator(query.MatchQueryOperatorAnd)
-				m.SetBoost(f.boost)
-				any = append(any, m)
-			}
-		}
-		must = append(must, query.NewDisjunctionQuery(any))
+	n := len(v.segs)
+	all, title, exact := make([]*roaring.Bitmap, n), make([]*roaring.Bitmap, n), make([]*roaring.Bitmap, n)
+	tiered := q.Sort == SortRelevance && q.Text != ""
+	length := filterValue("n", strconv.Itoa(utf8.RuneCountInString(foldASCII(q.Text))))
+	out := &Result{Facets: map[string][]FacetValue{}}
+	counts := map[string]map[string]int{}
+	for _, name := range FacetNames {
+		counts[name] = map[string]int{}
 	}
-	for _, f := range [...]struct{ field, value string }{
-		{"type", q.Type}, {"kind", q.Kind}, {"dept", q.Dept}, {"regions", q.Region}, {"year", yearString(q.Year)},
-	} {
-		if f.value == "" {
+	for i, s := range v.segs {
+		base, err := s.filters(q)
+		if err != nil {
+			return nil, err
+		}
+		if all[i], title[i], err = s.match(e, q, base); err != nil {
+			return nil, err
+		}
+		out.Total += int(all[i].GetCardinality())
+		if err := e.count(s, v.segs, q, all[i], counts); err != nil {
+			return nil, err
+		}
+		if !tiered || all[i].IsEmpty() {
 			continue
 		}
-		tq := query.NewTermQuery(f.value)
-		tq.SetField(f.field)
-		tq.SetBoost(0.001)
-		must = append(must, tq)
+		// An exact title: every word of the text in the title, and no more
+		// characters than the text.
+		lb, err := s.term("filter", length)
+		if err != nil {
+			return nil, err
+		}
+		if exact[i], err = s.words("title", q.Text, roaring.And(title[i], lb)); err != nil {
+			return nil, err
+		}
+		// Each tier without the ones before it.
+		all[i] = roaring.AndNot(all[i], title[i])
+		title[i] = roaring.AndNot(title[i], exact[i])
 	}
-	if len(must) == 0 {
-		return query.NewMatchAllQuery()
+	for name, m := range counts {
+		out.Facets[name] = topValues(m, 20)
 	}
-	if q.Text == "" {
-		return query.NewConjunctionQuery(must)
+
+	need := min(q.Offset()+q.PerPage, out.Total)
+	var order []cand
+	tiers := [][]*roaring.Bitmap{all}
+	if tiered {
+		tiers = [][]*roaring.Bitmap{exact, title, all}
 	}
-	// A title that is exactly what was typed comes first.
-	exact := query.NewTermQuery(foldASCII(q.Text))
-	exact.SetField("title_exact")
-	exact.SetBoost(20)
-	return query.NewBooleanQuery(must, []query.Query{exact}, nil)
+	for _, tier := range tiers {
+		if len(order) >= need {
+			break
+		}
+		got, err := v.newest(tier, need-len(order))
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, got...)
+	}
+	out.Hits = []Hit{}
+	if q.Offset() >= len(order) {
+		return out, nil
+	}
+	terms := e.syn.HighlightTerms(q.Text)
+	for _, c := range order[q.Offset():] {
+		in, err := v.segs[c.seg].stored(c.num)
+		if err != nil {
+			return nil, err
+		}
+		sh := in.hit
+		d := Document{ID: in.id, Type: sh.Type, Title: in.title, Body: sh.Snippet, RegionCode: sh.RegionCode, DeptCode: sh.Dept,
+			Kind: sh.Kind, Year: sh.Year, URL: sh.URL, Amount: sh.Amount}
+		if sh.Date != 0 {
+			d.Date = time.Unix(sh.Date, 0).UTC()
+		}
+		out.Hits = append(out.Hits, Hit{Document: d, TitleHTML: Highlight(d.Title, terms, 0), Snippet: Highlight(d.Body, terms, SnippetRunes)})
+	}
+	return out, nil
+}
+
+// deptFacetMax bounds the hits of a segment whose departments are counted
+// one by one: the dept facet is asked for once a search is narrowed to a
+// county or a department, which at a million documents is a few thousand
+// hits at most.
+const deptFacetMax = 5000
+
+// count adds one segment's hits to the facet counts: a few hits are read
+// one by one, more are counted through the segment's facet map.
+func (e *Embedded) count(s *segView, live []*segView, q Query, hits *roaring.Bitmap, counts map[string]map[string]int) error {
+	if hits.IsEmpty() {
+		return nil
+	}
+	wantDept := slices.Contains(q.facets(), FacetDept)
+	add := func(name, value string, n int) {
+		if value != "" && value != "0" {
+			counts[name][value] += n
+		}
+	}
+	card := hits.GetCardinality()
+	if card <= smallSet || wantDept && card <= deptFacetMax {
+		infos, err := s.small(hits)
+		if err != nil {
+			return err
+		}
+		it := hits.Iterator()
+		for it.HasNext() {
+			h := infos[it.Next()].hit
+			add(FacetType, h.Type, 1)
+			add(FacetYear, strconv.Itoa(h.Year), 1)
+			add(FacetKind, h.Kind, 1)
+			if wantDept {
+				add(FacetDept, h.Dept, 1)
+			}
+		}
+		return nil
+	}
+	fm, err := facetMapOf(s, live)
+	if err != nil {
+		return err
+	}
+	per := make([]int, len(fm.terms)+1)
+	it := hits.ManyIterator()
+	buf := make([]uint32, 256)
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, num := range buf[:n] {
+			per[fm.of[num]]++
+		}
+	}
+	for k, c := range per[1:] {
+		if parts := strings.SplitN(fm.terms[k], "|", 3); c > 0 && len(parts) == 3 {
+			add(FacetType, parts[0], c)
+			add(FacetYear, parts[1], c)
+			add(FacetKind, parts[2], c)
+		}
+	}
+	return nil
+}
+
+// topValues lists a facet's n most frequent values.
+func topValues(m map[string]int, n int) []FacetValue {
+	vals := make([]FacetValue, 0, len(m))
+	for v, c := range m {
+		vals = append(vals, FacetValue{Value: v, Count: c})
+	}
+	slices.SortFunc(vals, func(a, b FacetValue) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return vals[:min(len(vals), n)]
 }
 
 func yearString(y int) string {
@@ -460,42 +634,6 @@ func yearString(y int) string {
 		return ""
 	}
 	return strconv.Itoa(y)
-}
-
-func (e *Embedded) result(q Query, res *bleve.SearchResult) *Result {
-	terms := e.syn.HighlightTerms(q.Text)
-	out := &Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
-	for _, h := range res.Hits {
-		str := func(k string) string { s, _ := h.Fields[k].(string); return s }
-		d := Document{ID: h.ID, Type: str("type"), Title: str("title"), Body: str("snippet"), RegionCode: str("region_code"),
-			DeptCode: str("dept"), Kind: str("kind"), URL: str("url")}
-		d.Year, _ = strconv.Atoi(str("year"))
-		if t, err := time.Parse(time.RFC3339, str("date")); err == nil {
-			d.Date = t
-		}
-		if a, ok := h.Fields["amount"].(float64); ok {
-			d.Amount = int64(a)
-		}
-		out.Hits = append(out.Hits, Hit{Document: d, TitleHTML: Highlight(d.Title, terms, 0), Snippet: Highlight(d.Body, terms, SnippetRunes)})
-	}
-	for _, name := range FacetNames {
-		out.Facets[name] = []FacetValue{}
-	}
-	for field, fr := range res.Facets {
-		if fr == nil || fr.Terms == nil {
-			continue
-		}
-		for _, t := range fr.Terms.Terms() {
-			name, value := field, t.Term
-			if field == "facets" {
-				name, value, _ = strings.Cut(t.Term, "=")
-			}
-			if value != "" && len(out.Facets[name]) < 20 {
-				out.Facets[name] = append(out.Facets[name], FacetValue{Value: value, Count: t.Count})
-			}
-		}
-	}
-	return out
 }
 
 // SnippetRunes is about how long a snippet is.
