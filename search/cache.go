@@ -7,13 +7,14 @@ import (
 	"time"
 )
 
-// Cache keeps recent results of an Index for a short time. Broad searches
-// (低保 across a province) cost the engine tens of milliseconds at a
-// million documents, and what people type is highly repetitive; a result
-// may be up to TTL old for additions and edits, but a deletion (an
-// un-published or expired record) empties the cache at once, so nothing
-// withdrawn is served from it. Identical searches that miss at the same
-// moment are computed once.
+// Cache keeps results of an Index. Broad searches (低保 across a province)
+// cost the engine tens of milliseconds at a million documents, and what
+// people type is highly repetitive. An entry stays valid while the index
+// is unchanged; once documents are added or edited it is served for at
+// most TTL after it was computed (so an addition shows within TTL), and a
+// deletion (an un-published or expired record) empties the cache at once,
+// so nothing withdrawn is served from it. Identical searches that miss at
+// the same moment are computed once.
 type Cache struct {
 	Index
 	ttl  time.Duration
@@ -24,13 +25,14 @@ type Cache struct {
 	entries map[Query]cacheEntry
 	flight  map[Query]*call
 	gen     uint64
+	changed time.Time // when documents were last added or edited
 	hits    uint64
 	misses  uint64
 }
 
 type cacheEntry struct {
-	res     *Result
-	expires time.Time
+	res      *Result
+	computed time.Time
 }
 
 type call struct {
@@ -55,7 +57,7 @@ func NewCache(idx Index, ttl time.Duration, size int) *Cache {
 func (c *Cache) Search(ctx context.Context, q Query) (*Result, error) {
 	q.Check()
 	c.mu.Lock()
-	if e, ok := c.entries[q]; ok && c.now().Before(e.expires) {
+	if e, ok := c.entries[q]; ok && (e.computed.After(c.changed) || c.now().Before(e.computed.Add(c.ttl))) {
 		c.hits++
 		c.mu.Unlock()
 		return e.res, nil
@@ -72,7 +74,7 @@ func (c *Cache) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	f := &call{done: make(chan struct{})}
 	c.flight[q] = f
-	gen := c.gen
+	gen, started := c.gen, c.now()
 	c.mu.Unlock()
 
 	f.res, f.err = c.Index.Search(ctx, q)
@@ -84,7 +86,7 @@ func (c *Cache) Search(ctx context.Context, q Query) (*Result, error) {
 		if len(c.entries) >= c.size {
 			c.entries = make(map[Query]cacheEntry, c.size)
 		}
-		c.entries[q] = cacheEntry{res: f.res, expires: c.now().Add(c.ttl)}
+		c.entries[q] = cacheEntry{res: f.res, computed: started}
 	}
 	c.mu.Unlock()
 	return f.res, f.err
@@ -96,6 +98,15 @@ func (c *Cache) invalidate() {
 	c.entries = make(map[Query]cacheEntry)
 	c.gen++
 	c.mu.Unlock()
+}
+
+// Put adds or replaces documents; cached results then live at most TTL.
+func (c *Cache) Put(ctx context.Context, docs ...Document) error {
+	err := c.Index.Put(ctx, docs...)
+	c.mu.Lock()
+	c.changed = c.now()
+	c.mu.Unlock()
+	return err
 }
 
 // Delete removes documents and empties the cache.

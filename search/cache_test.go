@@ -74,12 +74,25 @@ func TestCache(t *testing.T) {
 	if n := inner.searches.Load(); n != 1 {
 		t.Errorf("8 concurrent identical searches reached the engine %d times", n)
 	}
-	// Entries expire.
+	// While the index is unchanged an entry stays; after an addition or
+	// edit it lives at most the TTL.
 	short := search.NewCache(&countingIndex{Index: emb}, time.Millisecond, 10)
 	_, _ = short.Search(ctx, q)
 	time.Sleep(5 * time.Millisecond)
 	_, _ = short.Search(ctx, q)
-	if got := short.Stats(); got != "0 hits, 2 misses (0% hits)" {
-		t.Errorf("stats = %s", got)
+	if got := short.Stats(); got != "1 hits, 1 misses (50% hits)" {
+		t.Errorf("unchanged index: stats = %s", got)
+	}
+	extra := searchtest.Fixture()[2]
+	extra.ID, extra.URL = "disclosure:300", "/disclosures/300"
+	if err := short.Put(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if res, _ := short.Search(ctx, q); res.Total != 3 {
+		t.Errorf("an addition older than the TTL is not in the answer: %d hits", res.Total)
+	}
+	if got := short.Stats(); got != "1 hits, 2 misses (33% hits)" {
+		t.Errorf("after an addition: stats = %s", got)
 	}
 }
