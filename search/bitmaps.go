@@ -324,7 +324,7 @@ func (s *segView) stored(num uint32) (info, error) {
 		case "title":
 			in.title = string(value)
 		case "hit":
-			raw = value
+			raw = append(raw[:0], value...) // value is only valid during the call
 		}
 		return true
 	})

@@ -295,14 +295,6 @@ func (e *Embedded) shards() (*shards, error) {
 	return e.set, nil
 }
 
-func (e *Embedded) index() (bleve.Index, error) {
-	set, err := e.shards()
-	if err != nil {
-		return nil, err
-	}
-	return set.all, nil
-}
-
 // Put adds or replaces documents.
 func (e *Embedded) Put(_ context.Context, docs ...Document) error {
 	set, err := e.shards()

@@ -1,10 +1,16 @@
 package search_test
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"sunlight/search"
 	"sunlight/search/searchtest"
@@ -18,8 +24,101 @@ func newEmbedded(t *testing.T) search.Index {
 	return idx
 }
 
-// TestEmbedded runs the shared table on the default backend.
-func TestEmbedded(t *testing.T) { searchtest.Run(t, newEmbedded) }
+// TestEmbedded runs the shared table on the default backend: with one
+// shard and with three, filled by live batches, and filled first by a
+// rebuild (bleve's offline builder) and then changed by live batches.
+func TestEmbedded(t *testing.T) {
+	for _, shards := range []int{1, 3} {
+		t.Run(fmt.Sprintf("shards=%d", shards), func(t *testing.T) {
+			search.SetShardsForTest(t, shards)
+			searchtest.Run(t, newEmbedded)
+		})
+	}
+	t.Run("rebuilt", func(t *testing.T) {
+		search.SetShardsForTest(t, 3)
+		searchtest.Run(t, func(t *testing.T) search.Index { return &rebuiltFirst{Embedded: newEmbedded(t).(*search.Embedded)} })
+	})
+}
+
+// rebuiltFirst fills the index with its first Put through Rebuild.
+type rebuiltFirst struct {
+	*search.Embedded
+	filled bool
+}
+
+func (r *rebuiltFirst) Put(ctx context.Context, docs ...search.Document) error {
+	if r.filled {
+		return r.Embedded.Put(ctx, docs...)
+	}
+	r.filled = true
+	return r.Rebuild(ctx, func(put func(...search.Document) error) error { return put(docs...) })
+}
+
+// A rebuild indexes a document given twice once, and an index written by
+// an older portal is replaced by an empty one under a new identity (which
+// the syncer then fills whole).
+func TestEmbeddedRebuildAndFormat(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "search")
+	search.SetShardsForTest(t, 4)
+	idx, err := search.OpenEmbedded(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := searchtest.Fixture()
+	err = idx.Rebuild(ctx, func(put func(...search.Document) error) error {
+		if err := put(docs...); err != nil {
+			return err
+		}
+		return put(docs[0], docs[1])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := idx.Count(); n != uint64(len(docs)) {
+		t.Errorf("count after rebuild = %d, want %d", n, len(docs))
+	}
+	if res, err := idx.Search(ctx, search.Query{Text: "低保"}); err != nil || res.Total != 3 {
+		t.Errorf("search after rebuild: %+v %v", res, err)
+	}
+	id := idx.Identity()
+	if !strings.HasSuffix(id, "/f2") {
+		t.Errorf("identity %q does not name the format", id)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// An index of the first format: one bleve index in the folder.
+	old := filepath.Join(dir, "idx-old")
+	bi, err := bleve.New(old, bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.Index("disclosure:1", map[string]string{"title": "低保"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "CURRENT"), []byte("idx-old\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	idx, err = search.OpenEmbedded(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	if n, _ := idx.Count(); n != 0 {
+		t.Errorf("an old-format index was kept: %d documents", n)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("old index folder still there: %v", err)
+	}
+	if got := idx.Identity(); got != id {
+		t.Errorf("identity changed within one format: %q then %q", id, got)
+	}
+}
 
 // A second process opening the same folder fails clearly instead of
 // hanging.
@@ -37,4 +136,50 @@ func TestEmbeddedInUse(t *testing.T) {
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("second open took %s", time.Since(start))
 	}
+}
+
+// Concurrent searches give exactly what the same searches give one at a
+// time (stored fields are read from buffers bleve reuses).
+func TestEmbeddedConcurrentSearches(t *testing.T) {
+	ctx := context.Background()
+	search.SetShardsForTest(t, 2)
+	idx := newEmbedded(t)
+	defer idx.Close()
+	villages := []searchtest.Village{{Code: "210124101201", Name: "大孤家子村"}, {Code: "210124102201", Name: "王家村"},
+		{Code: "210115001001", Name: "新民屯村"}, {Code: "420202001001", Name: "李家湾村"}}
+	var docs []search.Document
+	_ = searchtest.Generate(villages, 3000, 1, func(d search.Document) error { docs = append(docs, d); return nil })
+	if err := idx.Put(ctx, docs...); err != nil {
+		t.Fatal(err)
+	}
+	queries := []search.Query{{Text: "低保"}, {Text: "工程", Region: "2101"}, {Text: "王家村"}, {Text: "处理", Sort: search.SortDate},
+		{Text: "2024 低保"}, {Region: "420202", PerPage: 50}, {Text: "村务公开", Page: 3}}
+	want := make([]string, len(queries))
+	for i, q := range queries {
+		res, err := idx.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = fmt.Sprint(res.Total, res.Hits, res.Facets)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				k := (g + i) % len(queries)
+				res, err := idx.Search(ctx, queries[k])
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got := fmt.Sprint(res.Total, res.Hits, res.Facets); got != want[k] {
+					t.Errorf("%+v: concurrent answer differs", queries[k])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

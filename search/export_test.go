@@ -8,3 +8,10 @@ func AnalyzeForTest(s string) []string {
 	}
 	return out
 }
+
+// SetShardsForTest makes new indexes have n shards until the test ends.
+func SetShardsForTest(t interface{ Cleanup(func()) }, n int) {
+	old := shardCount
+	shardCount = func() int { return n }
+	t.Cleanup(func() { shardCount = old })
+}

@@ -15,22 +15,23 @@ import (
 )
 
 // shards is one embedded index folder: n bleve indexes (s0, s1, …), each
-// holding the documents whose id hashes to it, searched together through
-// an alias. Writes to different shards run in parallel, so building an
-// index uses every core, while a search reads all shards at once.
+// holding the documents whose id hashes to it; a search reads the
+// segments of all of them. Writes to different shards run in parallel, so
+// building an index uses every core.
 type shards struct {
 	parts []bleve.Index
-	all   bleve.Index // parts[0], or an alias over the parts
 }
 
 // shardCount is how many shards a new index gets: one per core, at most 8.
-// builderBatch is how many documents make one segment in a bulk build.
-var builderBatch = 5000
+var shardCount = func() int { return min(max(runtime.GOMAXPROCS(0), 1), 8) }
 
-// builderMergeMax is how many segments one merge step of a bulk build takes.
-var builderMergeMax = 16
-
-func shardCount() int { return min(max(runtime.GOMAXPROCS(0), 1), 8) }
+// builderBatch is how many documents make one segment in a bulk build;
+// builderMergeMax how many segments one merge step of it takes (all of
+// them, at a million documents: one pass).
+var (
+	builderBatch    = 5000
+	builderMergeMax = 128
+)
 
 func shardDir(path string, i int) string { return filepath.Join(path, "s"+strconv.Itoa(i)) }
 
@@ -44,13 +45,7 @@ func shardOf(id string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-func newShards(parts []bleve.Index) *shards {
-	s := &shards{parts: parts, all: parts[0]}
-	if len(parts) > 1 {
-		s.all = bleve.NewIndexAlias(parts...)
-	}
-	return s
-}
+func newShards(parts []bleve.Index) *shards { return &shards{parts: parts} }
 
 // createShards makes an empty index folder of n shards.
 func createShards(path string, n int) error {
