@@ -35,7 +35,6 @@ var (
 	benchClients  = flag.Int("search.clients", 32, "concurrent HTTP clients")
 	benchDuration = flag.Duration("search.duration", 20*time.Second, "how long each load phase runs")
 	benchDB       = flag.String("search.db", "sqlite", "database for the LIKE baseline: sqlite or mysql")
-	benchWorkers  = flag.Int("search.workers", 2, "goroutines feeding the index")
 	benchCache    = flag.Bool("search.cache", true, "put the result cache in front of the index, as serve does")
 )
 
@@ -113,29 +112,21 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(like.rps, "like_req/s")
 }
 
+// buildIndex builds the index as portal reindex does (Rebuild: one
+// offline builder per shard), fed in batches as the database source feeds
+// it.
 func buildIndex(b *testing.B, idx *search.Embedded, docs []search.Document) float64 {
 	const batch = 5000
 	start, cpu0 := time.Now(), cpuTime()
-	work := make(chan []search.Document)
-	var wg sync.WaitGroup
-	var failed atomic.Value
-	for w := 0; w < *benchWorkers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for part := range work {
-				if err := idx.Put(context.Background(), part...); err != nil {
-					failed.Store(err)
-				}
+	err := idx.Rebuild(context.Background(), func(put func(docs ...search.Document) error) error {
+		for i := 0; i < len(docs); i += batch {
+			if err := put(docs[i:min(i+batch, len(docs))]...); err != nil {
+				return err
 			}
-		}()
-	}
-	for i := 0; i < len(docs); i += batch {
-		work <- docs[i:min(i+batch, len(docs))]
-	}
-	close(work)
-	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
+		}
+		return nil
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	el, cpu := time.Since(start), cpuTime()-cpu0
@@ -332,6 +323,7 @@ func runLoad(b *testing.B, name string, do func(*http.Client, *rand.Rand) error)
 	var mu sync.Mutex
 	var all []time.Duration
 	var errs, count atomic.Int64
+	var firstErr atomic.Value
 	var wg sync.WaitGroup
 	start, cpu0 := time.Now(), cpuTime()
 	for c := 0; c < *benchClients; c++ {
@@ -343,7 +335,9 @@ func runLoad(b *testing.B, name string, do func(*http.Client, *rand.Rand) error)
 			for time.Now().Before(deadline) && count.Add(1) <= 200_000 {
 				t := time.Now()
 				if err := do(client, r); err != nil {
-					errs.Add(1)
+					if errs.Add(1) == 1 {
+						firstErr.Store(err.Error())
+					}
 					continue
 				}
 				mine = append(mine, time.Since(t))
@@ -360,6 +354,9 @@ func runLoad(b *testing.B, name string, do func(*http.Client, *rand.Rand) error)
 	fmt.Printf("%s: %d clients, %d requests in %s, %.0f req/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, errors %d; %.1f ms CPU per request (clients included); load average %s\n",
 		name, *benchClients, len(all), el.Round(time.Millisecond), res.rps, res.p(50), res.p(95), res.p(99), errs.Load(),
 		float64(cpu.Milliseconds())/float64(max(len(all), 1)), loadAvg())
+	if e, ok := firstErr.Load().(string); ok {
+		fmt.Printf("first error: %s\n", e)
+	}
 	// Failed requests (timeouts under overload) are part of the result,
 	// printed above, not a failure of the benchmark.
 	return res
