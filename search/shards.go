@@ -29,8 +29,8 @@ var shardCount = func() int { return min(max(runtime.GOMAXPROCS(0), 1), 8) }
 // builderMergeMax how many segments one merge step of it takes (all of
 // them, at a million documents: one pass).
 var (
-	builderBatch    = 5000
-	builderMergeMax = 128
+	builderBatch    = 2500
+	builderMergeMax = 256
 )
 
 func shardDir(path string, i int) string { return filepath.Join(path, "s"+strconv.Itoa(i)) }
