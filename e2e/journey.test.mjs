@@ -93,6 +93,16 @@ test("2. two characters of a disclosure's title find it; its page offers 我要�
   const q = chars[i] + chars[i + 1];
   state.query = q;
   await phone.goto(BASE + "/");
+  if (JS) {
+    // Type-ahead: the whole title offers the disclosure itself, first.
+    await phone.fill("#q", state.disclosure.title);
+    await phone.locator(`#suggest li:first-child a[href="${state.disclosure.url}"]`).waitFor();
+    assert.equal(await phone.locator("#q").getAttribute("aria-expanded"), "true");
+    await snap(phone, "2-suggest");
+    assert.deepEqual(await comfortProblems(phone), []);
+  } else {
+    assert.equal(await phone.locator("#suggest").count(), 0, "no suggestion list without JavaScript");
+  }
   await phone.fill("#q", q);
   await Promise.all([phone.waitForURL(/\/search\?/), phone.locator("form[role=search] button[type=submit]").tap()]);
   await phone.locator("#hits").waitFor();

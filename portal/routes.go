@@ -51,6 +51,7 @@ func (s *Server) routes() {
 	// --- search (issue 4) ---
 	app.Get("/search", s.handleSearch)
 	api.Get("/search", s.handleAPISearch)
+	api.Get("/suggest", s.handleAPISuggest)
 
 	// --- reporting: QR, report form, tracking, public stats (issue 5) ---
 	// Receipt lookups are rate-limited per client; receipts travel only in
