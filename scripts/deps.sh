@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, when they are missing:
-# MariaDB (database tests), zbar-tools (QR decoding), Chromium and Node (browser
-# tests), and the browser tests' Node packages from their lockfile.
+# MariaDB (database tests), zbar-tools (QR decoding), Chromium, Node and a
+# Chinese font (browser tests), and the browser tests' Node packages from their
+# lockfile.
 # Only as root with apt-get; otherwise it says what is missing and lets the
 # tests that need it fail with their own message.
 set -euo pipefail
@@ -10,6 +11,9 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(ma
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+# A Chinese font, so the browser test's screenshots show text, not boxes
+# (the tests read the DOM and pass without it).
+{ command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; } || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "deps.sh: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]})" >&2
