@@ -548,26 +548,19 @@ func (e *Embedded) Search(_ context.Context, q Query) (*Result, error) {
 	return out, nil
 }
 
-// deptFacetMax bounds the hits of a segment whose departments are counted
-// one by one: the dept facet is asked for once a search is narrowed to a
-// county or a department, which at a million documents is a few thousand
-// hits at most.
-const deptFacetMax = 5000
-
 // count adds one segment's hits to the facet counts: a few hits are read
-// one by one, more are counted through the segment's facet map.
+// one by one, more are counted through the segment's term maps.
 func (e *Embedded) count(s *segView, live []*segView, q Query, hits *roaring.Bitmap, counts map[string]map[string]int) error {
 	if hits.IsEmpty() {
 		return nil
 	}
 	wantDept := slices.Contains(q.facets(), FacetDept)
 	add := func(name, value string, n int) {
-		if value != "" && value != "0" {
+		if value != "" && value != "0" && n > 0 {
 			counts[name][value] += n
 		}
 	}
-	card := hits.GetCardinality()
-	if card <= smallSet || wantDept && card <= deptFacetMax {
+	if hits.GetCardinality() <= smallSet {
 		infos, err := s.small(hits)
 		if err != nil {
 			return err
@@ -584,23 +577,24 @@ func (e *Embedded) count(s *segView, live []*segView, q Query, hits *roaring.Bit
 		}
 		return nil
 	}
-	fm, err := facetMapOf(s, live)
+	fm, err := termMapOf(s, "facet", live)
 	if err != nil {
 		return err
 	}
-	per := make([]int, len(fm.terms)+1)
-	it := hits.ManyIterator()
-	buf := make([]uint32, 256)
-	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
-		for _, num := range buf[:n] {
-			per[fm.of[num]]++
-		}
-	}
-	for k, c := range per[1:] {
-		if parts := strings.SplitN(fm.terms[k], "|", 3); c > 0 && len(parts) == 3 {
+	for k, c := range fm.count(hits)[1:] {
+		if parts := strings.SplitN(fm.terms[k], "|", 3); len(parts) == 3 {
 			add(FacetType, parts[0], c)
 			add(FacetYear, parts[1], c)
 			add(FacetKind, parts[2], c)
+		}
+	}
+	if wantDept {
+		dm, err := termMapOf(s, FacetDept, live)
+		if err != nil {
+			return err
+		}
+		for k, c := range dm.count(hits)[1:] {
+			add(FacetDept, dm.terms[k], c)
 		}
 	}
 	return nil

@@ -183,3 +183,56 @@ func TestEmbeddedConcurrentSearches(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Facet counts over many hits (counted through the per-segment maps, on
+// live segments and with deletions) equal counting the documents.
+func TestEmbeddedFacetsAtScale(t *testing.T) {
+	ctx := context.Background()
+	search.SetShardsForTest(t, 2)
+	idx := newEmbedded(t)
+	defer idx.Close()
+	villages := []searchtest.Village{{Code: "210124101201", Name: "大孤家子村"}, {Code: "210124102201", Name: "王家村"},
+		{Code: "210124103202", Name: "新民屯村"}, {Code: "420202001001", Name: "李家湾村"}}
+	var docs []search.Document
+	_ = searchtest.Generate(villages, 4000, 3, func(d search.Document) error { docs = append(docs, d); return nil })
+	for i := 0; i < len(docs); i += 500 { // several live segments
+		if err := idx.Put(ctx, docs[i:i+500]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var gone []string
+	for _, d := range docs[:300] {
+		gone = append(gone, d.ID)
+	}
+	if err := idx.Delete(ctx, gone...); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]int{search.FacetType: {}, search.FacetYear: {}, search.FacetKind: {}, search.FacetDept: {}}
+	total := 0
+	for _, d := range docs[300:] {
+		if !strings.HasPrefix(d.RegionCode, "210124") || !strings.Contains(d.Title+d.Body, "公开") {
+			continue
+		}
+		total++
+		want[search.FacetType][d.Type]++
+		want[search.FacetYear][fmt.Sprint(d.Year)]++
+		want[search.FacetKind][d.Kind]++
+		want[search.FacetDept][d.DeptCode]++
+	}
+	res, err := idx.Search(ctx, search.Query{Text: "公开", Region: "210124", PerPage: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != total || total < 500 {
+		t.Fatalf("total %d, want %d (and over 500)", res.Total, total)
+	}
+	for name, w := range want {
+		got := map[string]int{}
+		for _, v := range res.Facets[name] {
+			got[v.Value] = v.Count
+		}
+		if fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("facet %s = %v, want %v", name, got, w)
+		}
+	}
+}
