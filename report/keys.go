@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -18,10 +19,10 @@ import (
 )
 
 // Keys holds the secret key material report uses, derived from
-// SUNLIGHT_SECRET_KEY: a sealing key (AES-256-GCM for contact details and
-// the short-lived retry copy of a receipt) and a lookup key (HMAC-SHA256
-// of a receipt, to find its row). Older keys stay usable for reading, so
-// the key can be rotated: new data is sealed with Current.
+// SUNLIGHT_SECRET_KEY: a sealing key (AES-256-GCM for contact details,
+// photo files and the short-lived retry copy of a receipt) and a lookup
+// key (HMAC-SHA256 of a receipt, to find its row). Older keys stay usable
+// for reading, so the key can be rotated: new data is sealed with Current.
 type Keys struct {
 	current string
 	seal    map[string][]byte // key id → AES key
@@ -113,6 +114,81 @@ func (k *Keys) Open(sealed, aad string) (string, error) {
 		return "", ErrSealed
 	}
 	return string(pt), nil
+}
+
+// Sealed binary values (photo files) carry a small header:
+//
+//	"SLSEAL" | version (1) | length of key id | key id | nonce | ciphertext+tag
+//
+// The header is authenticated along with the caller's additional data, so
+// a changed version or key id does not open either. No JPEG, PNG or WebP
+// starts with "SLSEAL", so a sealed file is never mistaken for an image.
+const (
+	sealMagic   = "SLSEAL"
+	sealVersion = 1
+)
+
+// SealBytes encrypts plaintext with AES-256-GCM under the current key,
+// binding it to aad as Seal does (e.g. "report-photo/NAME").
+func (k *Keys) SealBytes(plaintext []byte, aad string) ([]byte, error) {
+	g, err := gcm(k.seal[k.current])
+	if err != nil {
+		return nil, err
+	}
+	hdr := sealHeader(k.current)
+	out := make([]byte, len(hdr)+g.NonceSize(), len(hdr)+g.NonceSize()+len(plaintext)+g.Overhead())
+	copy(out, hdr)
+	nonce := out[len(hdr):]
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return g.Seal(out, nonce, plaintext, sealedAAD(hdr, aad)), nil
+}
+
+// OpenBytes decrypts what SealBytes produced, with whichever key sealed
+// it. Anything else — changed bytes, another aad, a key that is not
+// configured, or bytes without the header — is ErrSealed.
+func (k *Keys) OpenBytes(sealed []byte, aad string) ([]byte, error) {
+	rest, ok := bytes.CutPrefix(sealed, []byte(sealMagic))
+	if !ok || len(rest) < 2 {
+		return nil, fmt.Errorf("%w: no sealed header", ErrSealed)
+	}
+	if rest[0] != sealVersion {
+		return nil, fmt.Errorf("%w: unknown version %d", ErrSealed, rest[0])
+	}
+	n := int(rest[1])
+	if len(rest) < 2+n {
+		return nil, fmt.Errorf("%w: cut short", ErrSealed)
+	}
+	id := string(rest[2 : 2+n])
+	key := k.seal[id]
+	if key == nil {
+		return nil, fmt.Errorf("%w: key %q is not configured", ErrSealed, id)
+	}
+	hdr, body := sealed[:len(sealMagic)+2+n], rest[2+n:]
+	g, err := gcm(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) < g.NonceSize()+g.Overhead() {
+		return nil, fmt.Errorf("%w: cut short", ErrSealed)
+	}
+	pt, err := g.Open(nil, body[:g.NonceSize()], body[g.NonceSize():], sealedAAD(hdr, aad))
+	if err != nil {
+		return nil, ErrSealed
+	}
+	return pt, nil
+}
+
+// IsSealed tells whether b starts with the header SealBytes writes.
+func IsSealed(b []byte) bool { return bytes.HasPrefix(b, []byte(sealMagic)) }
+
+func sealHeader(keyID string) []byte {
+	return append([]byte(sealMagic+string([]byte{sealVersion, byte(len(keyID))})), keyID...)
+}
+
+func sealedAAD(hdr []byte, aad string) []byte {
+	return append(append(make([]byte, 0, len(hdr)+len(aad)), hdr...), aad...)
 }
 
 func gcm(key []byte) (cipher.AEAD, error) {
