@@ -61,6 +61,9 @@ func classify(err error) *httpError {
 		return &httpError{Status: fiber.StatusConflict, Code: "conflict", Message: ce.Message}
 	case errors.Is(err, report.ErrUnavailable):
 		return &httpError{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Message: "服务暂时不可用，您的举报没有提交成功，请稍后再试"}
+	case errors.Is(err, report.ErrSealed):
+		return &httpError{Status: fiber.StatusInternalServerError, Code: "sealed",
+			Message: "这份加密保存的材料无法打开，已记录，请联系技术管理员"}
 	case errors.Is(err, report.ErrBusy):
 		return &httpError{Status: fiber.StatusConflict, Code: "busy", Message: "该举报刚被他人更新，请刷新后重试"}
 	case errors.As(err, &fe):

@@ -192,8 +192,8 @@ func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
 	return p, nil
 }
 
-// handleStaffPhoto serves a photo of a report the principal may see, as
-// an attachment in a sandbox so it can never run as a page.
+// handleStaffPhoto serves a photo of a report the principal may see,
+// decrypted, as an attachment in a sandbox so it can never run as a page.
 func (s *Server) handleStaffPhoto(c *fiber.Ctx) error {
 	id, err := reportID(c)
 	if err != nil {
@@ -206,17 +206,23 @@ func (s *Server) handleStaffPhoto(c *fiber.Ctx) error {
 	name := c.Params("name")
 	for _, ph := range d.Photos {
 		if ph.Name == name {
-			path := s.st.reports.PhotoPath(name)
-			if path == "" {
+			if s.st.reports.PhotoPath(name) == "" {
 				break
 			}
 			if err := s.st.reports.RecordAccess(c.UserContext(), actor(c), id, "下载照片 "+name); err != nil {
 				return err
 			}
+			// A file that does not open is an error (logged by the error
+			// handler with the photo's name only), never its bytes.
+			img, mime, err := s.st.reports.OpenPhoto(name)
+			if err != nil {
+				return err
+			}
 			c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(name)+`"`)
 			c.Set(fiber.HeaderCacheControl, "private, no-store")
-			return c.SendFile(path)
+			c.Set(fiber.HeaderContentType, mime)
+			return c.Send(img)
 		}
 	}
 	return catalog.ErrNotFound

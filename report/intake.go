@@ -342,7 +342,8 @@ type storedFile struct {
 	size       int64
 }
 
-// storePhotos writes processed photos under random names, synced to disk.
+// storePhotos writes processed photos under random names, sealed (see
+// photoAAD) and synced to disk.
 func (s *Service) storePhotos(ps []Processed) ([]storedFile, error) {
 	if len(ps) == 0 {
 		return nil, nil
@@ -356,7 +357,12 @@ func (s *Service) storePhotos(ps []Processed) ([]storedFile, error) {
 	var out []storedFile
 	for _, p := range ps {
 		name := RandomName() + p.Ext
-		if err := writeSynced(filepath.Join(s.uploads, name), p.Data); err != nil {
+		sealed, err := s.keys.SealBytes(p.Data, photoAAD(name))
+		if err != nil {
+			s.removeFiles(out)
+			return nil, err
+		}
+		if err := writeSynced(filepath.Join(s.uploads, name), sealed); err != nil {
 			s.removeFiles(out)
 			return nil, err
 		}

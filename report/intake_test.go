@@ -158,7 +158,7 @@ func TestSubmitStoresSafely(t *testing.T) {
 		if _, _, err := s.RevealContact(ctx, staff("210124-mz"), r2.ID, "好奇"); err == nil {
 			t.Fatal("another department revealed the contact")
 		}
-		// Photos: random names under the upload dir, no EXIF.
+		// Photos: random names under the upload dir, sealed, no EXIF.
 		var ps []Photo
 		db.Where("report_id = ?", rc.ReportID).Order("id").Find(&ps)
 		if len(ps) != 2 {
@@ -168,7 +168,10 @@ func TestSubmitStoresSafely(t *testing.T) {
 			if !regexp.MustCompile(`^[a-z0-9]{26}\.jpg$`).MatchString(p.Name) {
 				t.Errorf("stored name %q", p.Name)
 			}
-			b, err := os.ReadFile(filepath.Join(s.uploads, p.Name))
+			if raw, err := os.ReadFile(filepath.Join(s.uploads, p.Name)); err != nil || !IsSealed(raw) {
+				t.Errorf("stored %s: %v, not sealed", p.Name, err)
+			}
+			b, _, err := s.OpenPhoto(p.Name)
 			if err != nil || strings.Contains(string(b), "GPS") || strings.Contains(string(b), "\xff\xe1") {
 				t.Errorf("stored %s: %v, metadata present", p.Name, err)
 			}
