@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/smtp"
 	"path/filepath"
 	"strings"
@@ -71,4 +72,26 @@ func startReportScheduler(ctx context.Context, e *env, db *gorm.DB) (func(), err
 		svc.RunScheduler(sctx, every, e.notificationSender(), e.log)
 	}()
 	return func() { cancel(); wg.Wait() }, nil
+}
+
+// sealPlainPhotos seals the photos earlier versions stored in plain form,
+// before anything is served: the staff workbench opens sealed photos only.
+// A file it cannot read stops the start (SECURITY 31 would not hold).
+func sealPlainPhotos(ctx context.Context, e *env, db *gorm.DB) error {
+	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads")})
+	if err != nil {
+		return err
+	}
+	res, err := svc.SealPlainPhotos(ctx)
+	if err != nil {
+		return fmt.Errorf("seal stored photos: %w", err)
+	}
+	if res.Sealed > 0 {
+		e.log.Info("sealed photos an earlier version stored in plain form", "count", res.Sealed)
+	}
+	if n := len(res.Unrecognised); n > 0 {
+		e.log.Warn("photo files that are neither sealed nor an image were left alone and will not open",
+			"count", n, "names", strings.Join(res.Unrecognised[:min(n, 20)], " "))
+	}
+	return nil
 }

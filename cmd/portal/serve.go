@@ -30,6 +30,9 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	if err := migrate(ctx, db); err != nil {
 		return err
 	}
+	if err := sealPlainPhotos(ctx, e, db); err != nil {
+		return err
+	}
 	if e.cfg.Demo == "auto" {
 		empty, err := emptyDatabase(ctx, db)
 		if err != nil {
