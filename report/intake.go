@@ -368,6 +368,12 @@ func (s *Service) storePhotos(ps []Processed) ([]storedFile, error) {
 		}
 		out = append(out, storedFile{name: name, mime: p.Mime, w: p.Width, h: p.Height, size: int64(len(p.Data))})
 	}
+	// The files' contents are synced; their names must be too, or a crash
+	// after the commit could lose a photo the report refers to.
+	if err := syncDir(s.uploads); err != nil {
+		s.removeFiles(out)
+		return nil, err
+	}
 	return out, nil
 }
 
