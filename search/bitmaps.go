@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -136,6 +137,10 @@ type segView struct {
 	infos   map[uint32]info // stored fields read so far
 }
 
+// errSwitched says the index was closed (replaced by a rebuild) between
+// taking it and reading it; the search takes the new one.
+var errSwitched = errors.New("search: index switched")
+
 func openView(set *shards) (*view, error) {
 	v := &view{}
 	for _, p := range set.parts {
@@ -149,8 +154,12 @@ func openView(set *shards) (*view, error) {
 			v.close()
 			return nil, fmt.Errorf("search: %w", err)
 		}
-		v.readers = append(v.readers, r)
 		snap, ok := r.(*scorch.IndexSnapshot)
+		if ok && snap == nil { // closed: a rebuild switched indexes under us
+			v.close()
+			return nil, errSwitched
+		}
+		v.readers = append(v.readers, r)
 		if !ok {
 			v.close()
 			return nil, fmt.Errorf("search: unexpected index reader %T", r)

@@ -460,13 +460,20 @@ func (e *Embedded) Refresh() (bool, error) {
 // typed, then titles holding every term, then the rest.
 func (e *Embedded) Search(_ context.Context, q Query) (*Result, error) {
 	q.Check()
-	set, err := e.shards()
-	if err != nil {
-		return nil, err
-	}
-	v, err := openView(set)
-	if err != nil {
-		return nil, err
+	var v *view
+	for try := 0; ; try++ {
+		set, err := e.shards()
+		if err != nil {
+			return nil, err
+		}
+		v, err = openView(set)
+		if errors.Is(err, errSwitched) && try < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
 	}
 	defer v.close()
 

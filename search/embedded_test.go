@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -234,5 +235,54 @@ func TestEmbeddedFacetsAtScale(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(w) {
 			t.Errorf("facet %s = %v, want %v", name, got, w)
 		}
+	}
+}
+
+// Searches while rebuilds replace the index keep answering, from the old
+// index or the new one.
+func TestEmbeddedSearchDuringRebuild(t *testing.T) {
+	ctx := context.Background()
+	search.SetShardsForTest(t, 2)
+	idx := newEmbedded(t).(*search.Embedded)
+	defer idx.Close()
+	docs := searchtest.Fixture()
+	if err := idx.Put(ctx, docs...); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var searches atomic.Int64
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := idx.Search(ctx, search.Query{Text: "低保"})
+				if err != nil {
+					t.Errorf("search during rebuild: %v", err)
+					return
+				}
+				if res.Total != 3 {
+					t.Errorf("search during rebuild: %d hits", res.Total)
+					return
+				}
+				searches.Add(1)
+			}
+		}()
+	}
+	for i := 0; i < 5; i++ {
+		if err := idx.Rebuild(ctx, func(put func(...search.Document) error) error { return put(docs...) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if searches.Load() == 0 {
+		t.Error("no search ran during the rebuilds")
 	}
 }
