@@ -3,10 +3,12 @@ package portal
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -75,6 +77,32 @@ func TestMetricsAndSecurityHeaders(t *testing.T) {
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+// A stop that comes at once — before the server has accepted anything —
+// still ends Serve, repeatedly (it once hung: the shutdown found no
+// listener yet and the accept loop started after it).
+func TestServeStopsAtOnce(t *testing.T) {
+	db := testdb.SQLite(t)
+	for i := 0; i < 20; i++ {
+		s := newTestServer(t, db)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(ctx, ln, time.Second) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve %d: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("serve %d did not stop", i)
 		}
 	}
 }

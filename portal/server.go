@@ -146,5 +146,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	if err := s.app.ShutdownWithTimeout(grace); err != nil {
 		return err
 	}
-	return <-errc
+	// A stop that comes before the server has started accepting finds no
+	// listener to shut: closing it ends the accept loop either way.
+	_ = ln.Close()
+	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }
