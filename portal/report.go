@@ -34,7 +34,7 @@ type reporting struct {
 // initReporting builds the report service; called from routes().
 func (s *Server) initReporting() {
 	svc, err := report.New(s.cfg.DB, s.cfg.SecretKey, report.Options{Now: s.now,
-		UploadDir: filepath.Join(s.cfg.DataDir, "uploads")})
+		UploadDir: filepath.Join(s.cfg.DataDir, "uploads"), OldSecrets: s.cfg.OldSecretKeys})
 	if err != nil {
 		s.log.Error("reporting unavailable", "err", err)
 	}

@@ -31,6 +31,9 @@ type Config struct {
 	TrustedProxies []string
 	// SecretKey is the 32-byte key for encryption at rest and signing.
 	SecretKey []byte
+	// OldSecretKeys are retired keys: what they sealed still opens (and
+	// receipts they issued are still found); new data uses SecretKey.
+	OldSecretKeys [][]byte
 	// ReportsPerMinute caps new reports per client address and minute
 	// (0: no cap).
 	ReportsPerMinute int

@@ -23,7 +23,8 @@ type staffDeps struct {
 }
 
 func newStaffDeps(cfg Config) (*staffDeps, error) {
-	reports, err := report.New(cfg.DB, cfg.SecretKey, report.Options{Now: cfg.Now, UploadDir: filepath.Join(cfg.DataDir, "uploads")})
+	reports, err := report.New(cfg.DB, cfg.SecretKey, report.Options{Now: cfg.Now, UploadDir: filepath.Join(cfg.DataDir, "uploads"),
+		OldSecrets: cfg.OldSecretKeys})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"sunlight/internal/database"
 )
@@ -29,6 +30,7 @@ type config struct {
 	BaseURL        string
 	SecretKey      string
 	SecretKeyFile  string
+	OldSecretKeys  string
 	LogLevel       string
 	LogFormat      string
 	Demo           string
@@ -39,6 +41,7 @@ type config struct {
 	// Derived and validated.
 	target  database.Target
 	key     []byte
+	oldKeys [][]byte // SUNLIGHT_OLD_SECRET_KEYS, decoded
 	level   slog.Level
 	proxies []string
 }
@@ -69,6 +72,7 @@ func defaultConfig(getenv func(string) string) (*config, error) {
 		BaseURL:        env("SUNLIGHT_BASE_URL", ""),
 		SecretKey:      env("SUNLIGHT_SECRET_KEY", ""),
 		SecretKeyFile:  env("SUNLIGHT_SECRET_KEY_FILE", ""),
+		OldSecretKeys:  env("SUNLIGHT_OLD_SECRET_KEYS", ""),
 		LogLevel:       env("SUNLIGHT_LOG_LEVEL", "info"),
 		LogFormat:      env("SUNLIGHT_LOG_FORMAT", "text"),
 		Demo:           env("SUNLIGHT_DEMO", "auto"),
@@ -233,6 +237,13 @@ func (c *config) loadKey() error {
 		return badSetting(name, "%v", err)
 	}
 	c.key = key
+	for i, f := range strings.FieldsFunc(c.OldSecretKeys, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		old, err := decodeKey(f)
+		if err != nil {
+			return badSetting("SUNLIGHT_OLD_SECRET_KEYS", "key %d: %v", i+1, err)
+		}
+		c.oldKeys = append(c.oldKeys, old)
+	}
 	return nil
 }
 

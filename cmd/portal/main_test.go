@@ -154,6 +154,8 @@ func TestBadConfiguration(t *testing.T) {
 		{"bad base url", map[string]string{"SUNLIGHT_BASE_URL": "ftp://x"}, "SUNLIGHT_BASE_URL:"},
 		{"bad log level", map[string]string{"SUNLIGHT_LOG_LEVEL": "loud"}, "SUNLIGHT_LOG_LEVEL:"},
 		{"bad secret key", map[string]string{"SUNLIGHT_SECRET_KEY": "short"}, "SUNLIGHT_SECRET_KEY: the secret key must be 32 random bytes"},
+		{"bad old secret key", map[string]string{"SUNLIGHT_OLD_SECRET_KEYS": strings.Repeat("ab", 32) + ",nothex"},
+			"SUNLIGHT_OLD_SECRET_KEYS: key 2: the secret key must be 32 random bytes"},
 		{"bad grace", map[string]string{"SUNLIGHT_SHUTDOWN_GRACE": "soon"}, "SUNLIGHT_SHUTDOWN_GRACE:"},
 		{"bad proxies", map[string]string{"SUNLIGHT_TRUSTED_PROXIES": "10.0.0.1,nope"}, "SUNLIGHT_TRUSTED_PROXIES:"},
 	}

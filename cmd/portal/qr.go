@@ -33,7 +33,7 @@ func qrCommand() *command {
 }
 
 func writeQR(ctx context.Context, e *env, db *gorm.DB, subject, out, ext string) error {
-	svc, err := report.New(db, e.cfg.key, report.Options{})
+	svc, err := report.New(db, e.cfg.key, report.Options{OldSecrets: e.cfg.oldKeys})
 	if err != nil {
 		return err
 	}

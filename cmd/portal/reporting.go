@@ -59,7 +59,7 @@ func startReportScheduler(ctx context.Context, e *env, db *gorm.DB) (func(), err
 		}
 		every = d
 	}
-	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads")})
+	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads"), OldSecrets: e.cfg.oldKeys})
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func startReportScheduler(ctx context.Context, e *env, db *gorm.DB) (func(), err
 // before anything is served: the staff workbench opens sealed photos only.
 // A file it cannot read stops the start (SECURITY 31 would not hold).
 func sealPlainPhotos(ctx context.Context, e *env, db *gorm.DB) error {
-	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads")})
+	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads"), OldSecrets: e.cfg.oldKeys})
 	if err != nil {
 		return err
 	}

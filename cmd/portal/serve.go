@@ -61,7 +61,7 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	defer stopScheduler()
 	srv, err := portal.New(portal.Config{
 		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
-		SecretKey: e.cfg.key, DataDir: e.cfg.DataDir, ReportsPerMinute: e.cfg.ReportRate, Search: idx,
+		SecretKey: e.cfg.key, OldSecretKeys: e.cfg.oldKeys, DataDir: e.cfg.DataDir, ReportsPerMinute: e.cfg.ReportRate, Search: idx,
 	})
 	if err != nil {
 		return err
