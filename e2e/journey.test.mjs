@@ -149,6 +149,11 @@ test("4. the clerk of the department it was routed to accepts it and asks a ques
   await Promise.all([desk.waitForURL(/\/staff\/reports\/\d+/), row.locator("a").first().click()]);
   state.staffURL = desk.url();
   assert.ok((await desk.locator(".photos img").count()) >= 1, "the photo reached the clerk");
+  // The photo is stored sealed; the clerk's browser gets the decrypted image.
+  const img = desk.locator(".photos img").first();
+  await img.scrollIntoViewIfNeeded();
+  await desk.waitForFunction((el) => el.complete, await img.elementHandle());
+  assert.ok(await img.evaluate((el) => el.naturalWidth > 0 && el.naturalHeight > 0), "the photo shows as an image");
   await submit(desk, "#accept-form");
   assert.match(await text(desk, "#status"), /已签收/);
   await desk.locator("summary", { hasText: "给举报人留言" }).click();
