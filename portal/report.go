@@ -2,11 +2,13 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"mime/multipart"
 	"path/filepath"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"sunlight/catalog"
 	"sunlight/report"
@@ -37,6 +40,19 @@ func (s *Server) initReporting() {
 		UploadDir: filepath.Join(s.cfg.DataDir, "uploads"), OldSecrets: s.cfg.OldSecretKeys})
 	if err != nil {
 		s.log.Error("reporting unavailable", "err", err)
+	} else {
+		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "sunlight_reports_undispatched",
+			Help: "Reports submitted over an hour ago that no department in this deployment may take (alert on > 0).",
+		}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			n, err := svc.Undispatched(ctx, s.now().Add(-time.Hour))
+			if err != nil {
+				return math.NaN()
+			}
+			return float64(n)
+		}))
 	}
 	s.rep = &reporting{svc: svc,
 		lookups: limiter.New(limiter.Config{

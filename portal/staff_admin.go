@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -25,6 +26,9 @@ type staffAdminPage struct {
 	Error    string
 	Fields   map[string]string
 	Form     staff.NewAccount
+	// Undispatched counts reports that have waited over an hour for a
+	// body this deployment lacks (see report.Service.Undispatched).
+	Undispatched int64
 }
 
 var adminDone = map[string]string{
@@ -44,6 +48,9 @@ func (s *Server) renderAdmin(c *fiber.Ctx, p *staffAdminPage, status int) error 
 		return err
 	}
 	p.Roles = staff.Roles
+	if p.Undispatched, err = s.st.reports.Undispatched(ctx, s.now().Add(-time.Hour)); err != nil {
+		return err
+	}
 	for _, a := range as {
 		row := adminAccountRow{Account: a}
 		if d, err := s.depts.Get(ctx, a.DeptCode); err == nil {

@@ -2,13 +2,16 @@ package portal
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
 	"sunlight/internal/testdb"
+	"sunlight/report"
 	"sunlight/staff"
 )
 
@@ -80,6 +83,42 @@ func TestStaffAdminManagesAccounts(t *testing.T) {
 		evs, _ := s.st.store.Events(t.Context(), id)
 		if len(evs) < 4 || evs[0].By != "root" {
 			t.Errorf("account events: %+v", evs)
+		}
+	})
+}
+
+// A report no department in the deployment may take is counted — never
+// shown — on the administrator's page and in /metrics, so that someone
+// adds the missing body.
+func TestUndispatchedReportsAreCounted(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newStaffServer(t, db)
+		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
+		admin := newBrowser(t, s)
+		admin.login("root")
+		if doc := admin.get("/staff/admin/accounts", http.StatusOK); doc.Find("#undispatched").Length() != 0 {
+			t.Error("a notice with nothing undispatched")
+		}
+		resp, out := postJSON(t, s, "/api/v1/reports",
+			`{"subject":"`+testVillage+`","problem_type":"subsidy","description":"村干部优亲厚友，低保评定不公。","anonymous":true}`)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("report: %d %v", resp.StatusCode, out)
+		}
+		// As the routing leaves an accusation against the top body.
+		if err := db.Model(&report.Report{}).Where("tracking_no = ?", out["tracking_no"]).
+			Updates(map[string]any{"status": report.StatusSubmitted, "dept_code": "", "submitted_at": fixedNow.Add(-2 * time.Hour)}).Error; err != nil {
+			t.Fatal(err)
+		}
+		doc := admin.get("/staff/admin/accounts", http.StatusOK)
+		if n := strings.TrimSpace(doc.Find("#undispatched b").Text()); n != "1" {
+			t.Errorf("undispatched notice says %q", n)
+		}
+		if strings.Contains(doc.Text(), "优亲厚友") {
+			t.Error("the administrator's page shows the report's text")
+		}
+		_, body := do(t, s, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		if !strings.Contains(string(body), "\nsunlight_reports_undispatched 1\n") {
+			t.Errorf("/metrics lacks sunlight_reports_undispatched 1")
 		}
 	})
 }

@@ -362,3 +362,14 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration, sender 
 		}
 	}
 }
+
+// Undispatched counts reports submitted before cutoff that no department
+// has yet: the routing found no body that may take them (an accusation
+// against the highest supervisor this deployment knows of). The scheduler
+// dispatches them once such a body is added; until then they are counted
+// on the administrator's page and in /metrics, never shown.
+func (s *Service) Undispatched(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Report{}).Where("status = ? AND submitted_at < ?", StatusSubmitted, cutoff).Count(&n).Error
+	return n, err
+}
