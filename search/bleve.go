@@ -607,21 +607,6 @@ func (e *Embedded) count(s *segView, live []*segView, q Query, hits *roaring.Bit
 	return nil
 }
 
-// topValues lists a facet's n most frequent values.
-func topValues(m map[string]int, n int) []FacetValue {
-	vals := make([]FacetValue, 0, len(m))
-	for v, c := range m {
-		vals = append(vals, FacetValue{Value: v, Count: c})
-	}
-	slices.SortFunc(vals, func(a, b FacetValue) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
-	return vals[:min(len(vals), n)]
-}
-
 func yearString(y int) string {
 	if y == 0 {
 		return ""

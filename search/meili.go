@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -401,16 +400,7 @@ func (m *Meili) result(q Query, res *meilisearch.SearchResponse) (*Result, error
 		}
 	}
 	for _, name := range FacetNames {
-		vals := []FacetValue{}
-		for v, n := range dist[name] {
-			vals = append(vals, FacetValue{Value: v, Count: n})
-		}
-		sort.Slice(vals, func(i, j int) bool {
-			if vals[i].Count != vals[j].Count {
-				return vals[i].Count > vals[j].Count
-			}
-			return vals[i].Value < vals[j].Value
-		})
+		vals := topValues(dist[name], len(dist[name]))
 		if name == FacetYear { // a document without a year is stored as 0
 			vals = dropValue(vals, "0")
 		}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,6 +136,22 @@ func (q *Query) facets() []string {
 		return FacetNames
 	}
 	return []string{FacetType, FacetKind, FacetYear}
+}
+
+// topValues lists a facet's n most frequent values, most frequent first
+// (ties by value).
+func topValues(m map[string]int, n int) []FacetValue {
+	vals := make([]FacetValue, 0, len(m))
+	for v, c := range m {
+		vals = append(vals, FacetValue{Value: v, Count: c})
+	}
+	slices.SortFunc(vals, func(a, b FacetValue) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return vals[:min(len(vals), n)]
 }
 
 // Result is a page of hits with the total and the facet counts over all
