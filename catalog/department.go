@@ -59,7 +59,28 @@ func (s *DepartmentStore) Get(ctx context.Context, code string) (*Department, er
 // List returns the departments at region (and, if below is set, at every
 // region under it), ordered by code. An empty region lists all.
 func (s *DepartmentStore) List(ctx context.Context, region string, below bool) ([]Department, error) {
-	q := s.db.WithContext(ctx).Order("code")
+	var ds []Department
+	if err := s.inRegion(ctx, region, below).Order("code").Find(&ds).Error; err != nil {
+		return nil, fmt.Errorf("list departments: %w", err)
+	}
+	return ds, nil
+}
+
+// Page is one page of List, by code, with the count of all.
+func (s *DepartmentStore) Page(ctx context.Context, region string, below bool, pg Paging) ([]Department, int64, error) {
+	var total int64
+	if err := s.inRegion(ctx, region, below).Model(&Department{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count departments: %w", err)
+	}
+	var ds []Department
+	if err := s.inRegion(ctx, region, below).Order("code").Offset(pg.Offset()).Limit(pg.Limit()).Find(&ds).Error; err != nil {
+		return nil, 0, fmt.Errorf("list departments: %w", err)
+	}
+	return ds, total, nil
+}
+
+func (s *DepartmentStore) inRegion(ctx context.Context, region string, below bool) *gorm.DB {
+	q := s.db.WithContext(ctx)
 	switch {
 	case region == "":
 	case below:
@@ -67,11 +88,7 @@ func (s *DepartmentStore) List(ctx context.Context, region string, below bool) (
 	default:
 		q = q.Where("region_code = ?", region)
 	}
-	var ds []Department
-	if err := q.Find(&ds).Error; err != nil {
-		return nil, fmt.Errorf("list departments: %w", err)
-	}
-	return ds, nil
+	return q
 }
 
 // AtRegion returns the department of the given kind at exactly region.

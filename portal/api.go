@@ -59,6 +59,9 @@ type apiDepartment struct {
 }
 
 type apiDepartmentsResponse struct {
+	Total       int64           `json:"total"`
+	Page        int             `json:"page"`
+	PerPage     int             `json:"per_page"`
 	Departments []apiDepartment `json:"departments"`
 }
 
@@ -67,11 +70,17 @@ func (s *Server) handleAPIDepartments(c *fiber.Ctx) error {
 	if region != "" && catalog.LevelOf(region) == 0 {
 		return errorf(fiber.StatusBadRequest, "invalid", "region must be a 2, 4, 6, 9 or 12 digit region code")
 	}
-	ds, err := s.depts.List(c.UserContext(), region, c.QueryBool("below", false))
+	// A region's departments fit on one page of the default size; the
+	// whole country (a village committee each) is paged.
+	pg, err := pagingFrom(c, catalog.MaxPerPage)
 	if err != nil {
 		return err
 	}
-	out := apiDepartmentsResponse{Departments: make([]apiDepartment, len(ds))}
+	ds, total, err := s.depts.Page(c.UserContext(), region, c.QueryBool("below", false), pg)
+	if err != nil {
+		return err
+	}
+	out := apiDepartmentsResponse{Total: total, Page: pg.Normalize().Page, PerPage: pg.Limit(), Departments: make([]apiDepartment, len(ds))}
 	for i, d := range ds {
 		out.Departments[i] = apiDepartment{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, ParentCode: d.ParentCode, Kind: d.Kind, Supervisor: d.Supervisor}
 	}

@@ -114,8 +114,11 @@ func toAPIDisclosure(d catalog.Disclosure) apiDisclosure {
 
 // paging reads page and per_page, rejecting anything but small positive
 // numbers.
-func paging(c *fiber.Ctx) (catalog.Paging, error) {
-	p := catalog.Paging{Page: 1, PerPage: 20}
+func paging(c *fiber.Ctx) (catalog.Paging, error) { return pagingFrom(c, 20) }
+
+// pagingFrom reads page and per_page, perPage being the default size.
+func pagingFrom(c *fiber.Ctx, perPage int) (catalog.Paging, error) {
+	p := catalog.Paging{Page: 1, PerPage: perPage}
 	for _, q := range []struct {
 		name string
 		dst  *int

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -156,6 +159,49 @@ func TestCSVSafe(t *testing.T) {
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+86": "'+86", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "正常": "正常", "": "", "1=1": "1=1"} {
 		if got := csvSafe(in); got != want {
 			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The department list is paged: a region's departments come on one page
+// by default, the whole country page by page, in code order.
+func TestDepartmentsAPIPaged(t *testing.T) {
+	s := newTestServer(t, testdb.SQLite(t))
+	get := func(path string) (int, apiDepartmentsResponse) {
+		t.Helper()
+		resp, body := do(t, s, httptest.NewRequest(http.MethodGet, path, nil))
+		var out apiDepartmentsResponse
+		if resp.StatusCode == http.StatusOK {
+			if err := json.Unmarshal(body, &out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return resp.StatusCode, out
+	}
+	code, all := get("/api/v1/departments")
+	if code != http.StatusOK || all.Total < 5 || int64(len(all.Departments)) != min(all.Total, int64(catalog.MaxPerPage)) || all.PerPage != catalog.MaxPerPage {
+		t.Fatalf("default page: %d total %d, %d on the page, per_page %d", code, all.Total, len(all.Departments), all.PerPage)
+	}
+	var paged []string
+	for page := 1; ; page++ {
+		code, out := get("/api/v1/departments?per_page=2&page=" + strconv.Itoa(page))
+		if code != http.StatusOK || out.Total != all.Total || out.Page != page {
+			t.Fatalf("page %d: %d %+v", page, code, out)
+		}
+		if len(out.Departments) == 0 {
+			break
+		}
+		for _, d := range out.Departments {
+			paged = append(paged, d.Code)
+		}
+	}
+	if int64(len(paged)) != all.Total || !slices.IsSorted(paged) || len(slices.Compact(slices.Clone(paged))) != len(paged) {
+		t.Errorf("pages of 2 gave %d codes (total %d): sorted %v, all different %v", len(paged), all.Total,
+			slices.IsSorted(paged), len(slices.Compact(slices.Clone(paged))) == len(paged))
+	}
+	for _, bad := range []string{"?per_page=0", "?per_page=201", "?page=x", "?region=12x"} {
+		if code, _ := get("/api/v1/departments" + bad); code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", bad, code)
 		}
 	}
 }
