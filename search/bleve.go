@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -306,24 +305,17 @@ func (e *Embedded) Put(_ context.Context, docs ...Document) error {
 
 // put writes docs in one batch per shard, the shards in parallel.
 func (e *Embedded) put(set *shards, docs []Document) error {
-	n := len(set.parts)
-	batches := make([]*bleve.Batch, n)
-	work := make([]bool, n)
-	for i, p := range set.parts {
-		batches[i] = p.NewBatch()
-	}
+	bs := set.batches()
 	for i := range docs {
 		d := docs[i]
 		if err := d.Normalize(); err != nil {
 			return err
 		}
-		s := shardOf(d.ID, n)
-		if err := batches[s].Index(d.ID, e.toBleve(&d)); err != nil {
+		if err := forID(bs, d.ID).Index(d.ID, e.toBleve(&d)); err != nil {
 			return fmt.Errorf("index %s: %w", d.ID, err)
 		}
-		work[s] = true
 	}
-	if err := set.each(work, func(i int, idx bleve.Index) error { return idx.Batch(batches[i]) }); err != nil {
+	if err := set.apply(bs); err != nil {
 		return fmt.Errorf("index batch: %w", err)
 	}
 	return nil
@@ -335,18 +327,11 @@ func (e *Embedded) Delete(_ context.Context, ids ...string) error {
 	if err != nil {
 		return err
 	}
-	n := len(set.parts)
-	batches := make([]*bleve.Batch, n)
-	work := make([]bool, n)
-	for i, p := range set.parts {
-		batches[i] = p.NewBatch()
-	}
+	bs := set.batches()
 	for _, id := range ids {
-		s := shardOf(id, n)
-		batches[s].Delete(id)
-		work[s] = true
+		forID(bs, id).Delete(id)
 	}
-	if err := set.each(work, func(i int, idx bleve.Index) error { return idx.Batch(batches[i]) }); err != nil {
+	if err := set.apply(bs); err != nil {
 		return fmt.Errorf("delete from index: %w", err)
 	}
 	return nil

@@ -45,8 +45,6 @@ func shardOf(id string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-func newShards(parts []bleve.Index) *shards { return &shards{parts: parts} }
-
 // createShards makes an empty index folder of n shards.
 func createShards(path string, n int) error {
 	for i := 0; i < n; i++ {
@@ -95,22 +93,35 @@ func openShards(path string) (*shards, error) {
 	if len(parts) == 0 {
 		return nil, errOldFormat
 	}
-	return newShards(parts), nil
+	return &shards{parts: parts}, nil
 }
 
-// each runs fn on every shard that has work, in parallel, and returns the
-// first error.
-func (s *shards) each(work []bool, fn func(i int, idx bleve.Index) error) error {
+// batches returns an empty batch per shard; add to a document's batch
+// with forID, then apply them.
+func (s *shards) batches() []*bleve.Batch {
+	bs := make([]*bleve.Batch, len(s.parts))
+	for i, p := range s.parts {
+		bs[i] = p.NewBatch()
+	}
+	return bs
+}
+
+// forID is the batch of the shard that holds id.
+func forID(bs []*bleve.Batch, id string) *bleve.Batch { return bs[shardOf(id, len(bs))] }
+
+// apply runs the non-empty batches, the shards in parallel, and returns
+// their errors joined.
+func (s *shards) apply(bs []*bleve.Batch) error {
 	errs := make([]error, len(s.parts))
 	var wg sync.WaitGroup
 	for i, idx := range s.parts {
-		if work != nil && !work[i] {
+		if bs[i].Size() == 0 {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = fn(i, idx)
+			errs[i] = idx.Batch(bs[i])
 		}()
 	}
 	wg.Wait()
@@ -263,5 +274,5 @@ func (b *bulk) finish() (*shards, error) {
 			return nil, fmt.Errorf("open built search index: %w", err)
 		}
 	}
-	return newShards(parts), nil
+	return &shards{parts: parts}, nil
 }
