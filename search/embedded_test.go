@@ -148,8 +148,7 @@ func TestEmbeddedConcurrentSearches(t *testing.T) {
 	defer idx.Close()
 	villages := []searchtest.Village{{Code: "210124101201", Name: "大孤家子村"}, {Code: "210124102201", Name: "王家村"},
 		{Code: "210115001001", Name: "新民屯村"}, {Code: "420202001001", Name: "李家湾村"}}
-	var docs []search.Document
-	_ = searchtest.Generate(villages, 3000, 1, func(d search.Document) error { docs = append(docs, d); return nil })
+	docs := generated(villages, 3000, 1)
 	if err := idx.Put(ctx, docs...); err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +193,7 @@ func TestEmbeddedFacetsAtScale(t *testing.T) {
 	defer idx.Close()
 	villages := []searchtest.Village{{Code: "210124101201", Name: "大孤家子村"}, {Code: "210124102201", Name: "王家村"},
 		{Code: "210124103202", Name: "新民屯村"}, {Code: "420202001001", Name: "李家湾村"}}
-	var docs []search.Document
-	_ = searchtest.Generate(villages, 4000, 3, func(d search.Document) error { docs = append(docs, d); return nil })
+	docs := generated(villages, 4000, 3)
 	for i := 0; i < len(docs); i += 500 { // several live segments
 		if err := idx.Put(ctx, docs[i:i+500]...); err != nil {
 			t.Fatal(err)
@@ -285,4 +283,11 @@ func TestEmbeddedSearchDuringRebuild(t *testing.T) {
 	if searches.Load() == 0 {
 		t.Error("no search ran during the rebuilds")
 	}
+}
+
+// generated is n documents over villages (searchtest.Generate's templates).
+func generated(villages []searchtest.Village, n int, seed uint64) []search.Document {
+	docs := make([]search.Document, 0, n)
+	_ = searchtest.Generate(villages, n, seed, func(d search.Document) error { docs = append(docs, d); return nil })
+	return docs
 }
