@@ -480,7 +480,7 @@ func (e *Embedded) Search(_ context.Context, q Query) (*Result, error) {
 			return nil, err
 		}
 		out.Total += int(all[i].GetCardinality())
-		if err := e.count(s, v.segs, q, all[i], counts); err != nil {
+		if err := s.count(v.segs, q, all[i], counts); err != nil {
 			return nil, err
 		}
 		if !tiered || all[i].IsEmpty() {
@@ -542,7 +542,7 @@ func (e *Embedded) Search(_ context.Context, q Query) (*Result, error) {
 
 // count adds one segment's hits to the facet counts: a few hits are read
 // one by one, more are counted through the segment's term maps.
-func (e *Embedded) count(s *segView, live []*segView, q Query, hits *roaring.Bitmap, counts map[string]map[string]int) error {
+func (s *segView) count(live []*segView, q Query, hits *roaring.Bitmap, counts map[string]map[string]int) error {
 	if hits.IsEmpty() {
 		return nil
 	}
