@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,7 +109,9 @@ func (s *Service) SealPlainPhotos(ctx context.Context) (SealResult, error) {
 		if !photoNameRE.MatchString(name) {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(s.uploads, name))
+		// The first bytes tell sealed from plain: a start does not read
+		// every photo whole, only the plain ones it seals.
+		head, err := readHead(filepath.Join(s.uploads, name), 16)
 		if errors.Is(err, os.ErrNotExist) {
 			continue // swept meanwhile
 		}
@@ -116,9 +119,13 @@ func (s *Service) SealPlainPhotos(ctx context.Context) (SealResult, error) {
 			return res, err
 		}
 		switch {
-		case IsSealed(b):
-		case plainImage(name, b):
-			if err := s.sealInPlace(name, b); err != nil {
+		case IsSealed(head):
+		case plainImage(name, head):
+			b, err := os.ReadFile(filepath.Join(s.uploads, name))
+			if err == nil {
+				err = s.sealInPlace(name, b)
+			}
+			if err != nil {
 				return res, fmt.Errorf("seal photo %s: %w", name, err)
 			}
 			res.Sealed++
@@ -130,6 +137,21 @@ func (s *Service) SealPlainPhotos(ctx context.Context) (SealResult, error) {
 		return res, syncDir(s.uploads)
 	}
 	return res, nil
+}
+
+// readHead reads up to n bytes from the start of a file.
+func readHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := io.ReadFull(f, b)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return b[:k], nil
 }
 
 // plainImage tells whether b is the kind of image its name says: what
