@@ -5,15 +5,19 @@ import (
 	"compress/gzip"
 	"fmt"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
 	"sunlight/internal/testdb"
+	"sunlight/search"
 )
 
 // personalPatterns are SECURITY.md's scan: ID, mobile and bank numbers.
@@ -63,9 +67,31 @@ func publicURLs(t *testing.T, db *gorm.DB) []string {
 // and finds none of them in any public page, API response or export.
 func TestNoPersonalDataPublished(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
-		s := publishedServer(t, db)
+		s := withSearch(t, publishedServer(t, db), db)
+		urls := publicURLs(t, db)
+		// Search and type-ahead answer from the index, which must hold the
+		// masked text only: nothing personal is shown...
+		for _, q := range []string{"低保", "拉马桥村", "电话", "户主"} {
+			urls = append(urls, "/search?q="+url.QueryEscape(q), "/api/v1/search?per_page=50&q="+url.QueryEscape(q),
+				"/api/v1/suggest?q="+url.QueryEscape(q))
+		}
+		if st, body := getBody(t, s, "/api/v1/search?q="+url.QueryEscape("低保")); st != http.StatusOK || strings.Contains(string(body), `"total":0,`) {
+			t.Fatalf("the index holds no 低保 disclosure: %d %.200s", st, body)
+		}
+		// ...nor findable (the answer echoes what was typed, so only the
+		// hits are looked at).
+		for _, q := range []string{probeName, probePhone, probeID, probeBank} {
+			st, body := getBody(t, s, "/api/v1/search?q="+url.QueryEscape(q))
+			if st != http.StatusOK || !strings.Contains(string(body), `"total":0,`) {
+				t.Errorf("searching %q: %d %.200s", q, st, body)
+			}
+			st, body = getBody(t, s, "/api/v1/suggest?q="+url.QueryEscape(q))
+			if st != http.StatusOK || !strings.Contains(string(body), `"suggestions":[]`) {
+				t.Errorf("type-ahead for %q: %d %.200s", q, st, body)
+			}
+		}
 		var all bytes.Buffer
-		for _, u := range publicURLs(t, db) {
+		for _, u := range urls {
 			st, body := getBody(t, s, u)
 			if st != http.StatusOK && st != http.StatusNotFound {
 				t.Errorf("GET %s: %d", u, st)
@@ -97,6 +123,35 @@ func TestNoPersonalDataPublished(t *testing.T) {
 			t.Errorf("only %d originals kept for staff", n)
 		}
 	})
+}
+
+// withSearch is s with an embedded index rebuilt from the database, as
+// portal reindex builds it.
+func withSearch(t *testing.T, s *Server, db *gorm.DB) *Server {
+	t.Helper()
+	idx, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	src := search.NewCatalogSource(db)
+	src.Now = func() time.Time { return fixedNow }
+	err = idx.Rebuild(t.Context(), func(put func(...search.Document) error) error {
+		return src.All(t.Context(), func(docs []search.Document) error { return put(docs...) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := idx.Count(); n == 0 {
+		t.Fatal("nothing indexed")
+	}
+	cfg := s.cfg
+	cfg.Search = idx
+	s2, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s2
 }
 
 func gzipSize(t testing.TB, b []byte) int {
