@@ -11,7 +11,7 @@ import (
 // Models are the tables catalog owns.
 func Models() []any {
 	return []any{&Region{}, &Department{}, &Change{},
-		&Category{}, &Fund{}, &Disbursement{}, &Disclosure{}, &Original{}}
+		&Category{}, &Fund{}, &Disbursement{}, &Disclosure{}, &Original{}, &RefChange{}}
 }
 
 // Migrate creates or upgrades catalog's tables.
