@@ -130,22 +130,27 @@ type DisclosureFilter struct {
 // DisclosureStore reads disclosures as the public sees them.
 type DisclosureStore struct {
 	db  *gorm.DB
-	Now func() time.Time
+	Now func() time.Time // nil: time.Now
 }
 
 // NewDisclosureStore returns a store on db with the real clock.
-func NewDisclosureStore(db *gorm.DB) *DisclosureStore {
-	return &DisclosureStore{db: db, Now: time.Now}
+func NewDisclosureStore(db *gorm.DB) *DisclosureStore { return &DisclosureStore{db: db} }
+
+func (s *DisclosureStore) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 // Get returns one visible disclosure.
 func (s *DisclosureStore) Get(ctx context.Context, id uint64) (*Disclosure, error) {
-	return loadDisclosure(ctx, s.db, id, s.Now().UTC())
+	return loadDisclosure(ctx, s.db, id, s.now().UTC())
 }
 
 func (s *DisclosureStore) visible(ctx context.Context, f DisclosureFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&Disclosure{}).
-		Where("published = ? AND (publish_until IS NULL OR publish_until > ?)", true, s.Now().UTC())
+		Where("published = ? AND (publish_until IS NULL OR publish_until > ?)", true, s.now().UTC())
 	switch {
 	case f.Region == "":
 	case LevelOf(f.Region) == Village:

@@ -181,7 +181,7 @@ func (s *Server) handleAPICatalog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cs, total, err := s.published().cats.List(c.UserContext(), pg)
+	cs, total, err := s.cats.List(c.UserContext(), pg)
 	if err != nil {
 		return err
 	}
@@ -199,12 +199,11 @@ type apiCategoryResponse struct {
 
 func (s *Server) handleAPICatalogEntry(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	st := s.published()
-	e, err := st.cats.Get(ctx, c.Params("code"))
+	e, err := s.cats.Get(ctx, c.Params("code"))
 	if err != nil {
 		return err
 	}
-	kids, err := st.cats.Children(ctx, e.Code)
+	kids, err := s.cats.Children(ctx, e.Code)
 	if err != nil {
 		return err
 	}
@@ -224,7 +223,7 @@ func (s *Server) handleAPIFunds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	fs, total, err := s.published().funds.List(c.UserContext(), f, pg)
+	fs, total, err := s.funds.List(c.UserContext(), f, pg)
 	if err != nil {
 		return err
 	}
@@ -240,7 +239,7 @@ func (s *Server) handleAPIFund(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.published().funds.Trail(c.UserContext(), id)
+	t, err := s.funds.Trail(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -265,7 +264,7 @@ func (s *Server) handleAPIDisclosures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ds, total, err := s.published().disclosures.List(c.UserContext(), f, pg)
+	ds, total, err := s.disclosures.List(c.UserContext(), f, pg)
 	if err != nil {
 		return err
 	}
@@ -282,7 +281,7 @@ func (s *Server) handleAPIDisclosure(c *fiber.Ctx) error {
 	if err != nil || id == 0 {
 		return fiber.ErrNotFound
 	}
-	d, err := s.published().disclosures.Get(c.UserContext(), id)
+	d, err := s.disclosures.Get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ type catalogIndexPage struct {
 // handleCatalog shows the subsidy catalog tree: each major category opens
 // (with <details>, no script) on its minor ones.
 func (s *Server) handleCatalog(c *fiber.Ctx) error {
-	tree, err := s.published().cats.Tree(c.UserContext())
+	tree, err := s.cats.Tree(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -44,8 +44,7 @@ type catalogEntryPage struct {
 // the funds that pay it.
 func (s *Server) handleCatalogEntry(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	st := s.published()
-	e, err := st.cats.Get(ctx, c.Params("code"))
+	e, err := s.cats.Get(ctx, c.Params("code"))
 	if err != nil {
 		return err
 	}
@@ -53,17 +52,17 @@ func (s *Server) handleCatalogEntry(c *fiber.Ctx) error {
 	p.Nav = "catalog"
 	p.Description = e.Name + "：" + e.Standard
 	if e.ParentCode != "" {
-		if p.Parent, err = st.cats.Get(ctx, e.ParentCode); err != nil {
+		if p.Parent, err = s.cats.Get(ctx, e.ParentCode); err != nil {
 			return err
 		}
 	}
-	if p.Children, err = st.cats.Children(ctx, e.Code); err != nil {
+	if p.Children, err = s.cats.Children(ctx, e.Code); err != nil {
 		return err
 	}
 	if d, err := s.depts.Get(ctx, e.DeptCode); err == nil {
 		p.Department = d
 	}
-	if p.Funds, p.FundCount, err = st.funds.ByCategory(ctx, e.Code, catalog.Paging{PerPage: 20}); err != nil {
+	if p.Funds, p.FundCount, err = s.funds.ByCategory(ctx, e.Code, catalog.Paging{PerPage: 20}); err != nil {
 		return err
 	}
 	return s.render(c, "catalog_show", &p)

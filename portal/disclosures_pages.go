@@ -26,7 +26,7 @@ func (s *Server) handleDisclosure(c *fiber.Ctx) error {
 	if err != nil || id == 0 {
 		return fiber.ErrNotFound
 	}
-	d, err := s.published().disclosures.Get(ctx, id)
+	d, err := s.disclosures.Get(ctx, id)
 	if err != nil {
 		return err
 	}

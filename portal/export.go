@@ -28,20 +28,20 @@ type exportList struct {
 var exportLists = []exportList{
 	{"catalog", "补贴资金目录", []string{"编码", "名称", "上级编码", "政策依据", "补贴标准", "申领条件", "发放渠道", "主管部门编码", "层级"},
 		func(ctx context.Context, s *Server, _ string, emit func([]string, any) error) error {
-			return s.published().cats.Each(ctx, func(c *catalog.Category) error {
+			return s.cats.Each(ctx, func(c *catalog.Category) error {
 				return emit([]string{c.Code, c.Name, c.ParentCode, c.Policy, c.Standard, c.Eligibility, c.Channel, c.DeptCode, c.LevelName()}, toAPICategory(*c))
 			})
 		}},
 	{"funds", "项目资金", []string{"编号", "项目编号", "项目名称", "资金来源", "补贴目录编码", "年度", "金额（元）", "主管部门编码", "用途", "地区代码", "状态"},
 		func(ctx context.Context, s *Server, region string, emit func([]string, any) error) error {
-			return s.published().funds.Each(ctx, catalog.FundFilter{Region: region}, func(f *catalog.Fund) error {
+			return s.funds.Each(ctx, catalog.FundFilter{Region: region}, func(f *catalog.Fund) error {
 				return emit([]string{strconv.FormatUint(f.ID, 10), f.Code, f.Name, f.Source, f.CategoryCode, strconv.Itoa(f.Year),
 					formatPlainYuan(f.Amount), f.DeptCode, f.Purpose, f.RegionCode, f.StatusName()}, toAPIFund(*f))
 			})
 		}},
 	{"disbursements", "资金发放明细", []string{"项目编号", "领取人", "金额（元）", "发放日期", "村代码", "备注"},
 		func(ctx context.Context, s *Server, region string, emit func([]string, any) error) error {
-			return s.published().funds.EachDisbursement(ctx, region, func(d *catalog.Disbursement) error {
+			return s.funds.EachDisbursement(ctx, region, func(d *catalog.Disbursement) error {
 				v := apiDisbursement{Recipient: d.Recipient, AmountFen: d.Amount, PaidOn: d.PaidOn.Format(time.DateOnly), VillageCode: d.VillageCode, Note: d.Note}
 				return emit([]string{strconv.FormatUint(d.FundID, 10), d.Recipient, formatPlainYuan(d.Amount), v.PaidOn, d.VillageCode, d.Note},
 					struct {
@@ -52,7 +52,7 @@ var exportLists = []exportList{
 		}},
 	{"disclosures", "村级公开事项", []string{"编号", "村代码", "类别", "标题", "期间", "内容", "金额（元）", "附件", "公开日期", "公开截止日期"},
 		func(ctx context.Context, s *Server, region string, emit func([]string, any) error) error {
-			return s.published().disclosures.Each(ctx, catalog.DisclosureFilter{Region: region}, func(d *catalog.Disclosure) error {
+			return s.disclosures.Each(ctx, catalog.DisclosureFilter{Region: region}, func(d *catalog.Disclosure) error {
 				v := toAPIDisclosure(*d)
 				return emit([]string{strconv.FormatUint(d.ID, 10), d.VillageCode, d.KindName(), d.Title, d.Period, d.Body,
 					formatPlainYuan(d.Amount), strings.Join(v.Attachments, "；"), v.PublishedAt, v.PublishUntil}, v)

@@ -36,7 +36,7 @@ func (s *Server) handleFund(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.published().funds.Trail(c.UserContext(), id)
+	t, err := s.funds.Trail(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

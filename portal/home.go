@@ -63,17 +63,16 @@ func (s *Server) homeFigures(c *fiber.Ctx) (*homeFigures, error) {
 	if err := s.cfg.DB.WithContext(ctx).Model(&catalog.Department{}).Count(&p.DeptCount).Error; err != nil {
 		return nil, err
 	}
-	st := s.published()
-	if p.Disclosures, err = st.disclosures.Count(ctx, catalog.DisclosureFilter{}); err != nil {
+	if p.Disclosures, err = s.disclosures.Count(ctx, catalog.DisclosureFilter{}); err != nil {
 		return nil, err
 	}
-	if p.FundCount, p.FundAmount, err = st.funds.Totals(ctx, catalog.FundFilter{}); err != nil {
+	if p.FundCount, p.FundAmount, err = s.funds.Totals(ctx, catalog.FundFilter{}); err != nil {
 		return nil, err
 	}
-	if _, p.Categories, err = st.cats.List(ctx, catalog.Paging{PerPage: 1}); err != nil {
+	if _, p.Categories, err = s.cats.List(ctx, catalog.Paging{PerPage: 1}); err != nil {
 		return nil, err
 	}
-	if p.Latest, err = st.disclosures.Latest(ctx, 8); err != nil {
+	if p.Latest, err = s.disclosures.Latest(ctx, 8); err != nil {
 		return nil, err
 	}
 	for _, d := range p.Latest {

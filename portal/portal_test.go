@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/internal/testdb"
+	"sunlight/report"
+	"sunlight/staff"
 )
 
 // fixedNow is the clock of page tests.
@@ -30,8 +33,28 @@ func newTestServer(t testing.TB, db *gorm.DB) *Server {
 	if err := catalog.LoadDemoRegions(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{DB: db, Now: func() time.Time { return fixedNow }, BaseURL: "http://sunlight.test",
-		SecretKey: make([]byte, 32), DataDir: t.TempDir()})
+	return newServer(t, testConfig(t, db))
+}
+
+// testConfig is the Config test portals start from: the fixed clock, a
+// zero key and a fresh data directory.
+func testConfig(t testing.TB, db *gorm.DB) Config {
+	return Config{DB: db, Now: func() time.Time { return fixedNow }, BaseURL: "http://sunlight.test",
+		SecretKey: make([]byte, 32), DataDir: t.TempDir()}
+}
+
+// newServer is New(cfg) with the report service and the staff store built
+// from cfg's database, clock, keys and data directory (as cmd/portal
+// builds them, but with cheap hashing). Every test portal is built here.
+func newServer(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	rs, err := report.New(cfg.DB, cfg.SecretKey, report.Options{Now: cfg.Now, Argon2: cheapReceipts,
+		UploadDir: filepath.Join(cfg.DataDir, "uploads"), OldSecrets: cfg.OldSecretKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Reports, cfg.Staff = rs, staff.NewStore(cfg.DB, staff.Options{Now: cfg.Now, Params: cheapArgon})
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

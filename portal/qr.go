@@ -12,10 +12,7 @@ import (
 const qrPNGSize = 512
 
 func (s *Server) handleQRPNG(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	token, _, err := svc.QRToken(c.UserContext(), c.Params("subject"))
 	if err != nil {
 		return err
@@ -38,10 +35,7 @@ type qrPosterPage struct {
 }
 
 func (s *Server) handleQRPoster(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	token, sub, err := svc.QRToken(c.UserContext(), c.Params("subject"))
 	if err != nil {
 		return err
@@ -61,10 +55,7 @@ type qrLandingPage struct {
 // handleQRLanding is where a scanned code lands: the subject, with the
 // report form one tap away.
 func (s *Server) handleQRLanding(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	sub, err := svc.QRSubject(c.UserContext(), c.Params("token"))
 	if err != nil {
 		return err

@@ -6,23 +6,6 @@ import (
 	"sunlight/catalog"
 )
 
-// published returns the stores of published data, on the server's clock.
-func (s *Server) published() publishedStores {
-	ds := catalog.NewDisclosureStore(s.cfg.DB)
-	ds.Now = s.now
-	return publishedStores{
-		cats:        catalog.NewCategoryStore(s.cfg.DB),
-		funds:       catalog.NewFundStore(s.cfg.DB),
-		disclosures: ds,
-	}
-}
-
-type publishedStores struct {
-	cats        *catalog.CategoryStore
-	funds       *catalog.FundStore
-	disclosures *catalog.DisclosureStore
-}
-
 type regionChild struct {
 	catalog.Region
 	Disclosures int64
@@ -63,16 +46,15 @@ func (s *Server) handleRegion(c *fiber.Ctx) error {
 	full := catalog.FullNameOf(r, anc)
 	p := regionPage{Page: s.page(c, full), Region: *r, FullName: full, Crumbs: anc, Subject: "region:" + code}
 	p.Description = full + "的村级公开、项目资金和补贴发放情况"
-	st := s.published()
 	if r.Level == catalog.Village {
 		p.Subject = "village:" + code
-		if p.Groups, err = st.disclosures.ByKind(ctx, code); err != nil {
+		if p.Groups, err = s.disclosures.ByKind(ctx, code); err != nil {
 			return err
 		}
 		for _, g := range p.Groups {
 			p.Disclosures += int64(len(g.Items))
 		}
-		if p.VillageFund, err = st.funds.ForVillage(ctx, code); err != nil {
+		if p.VillageFund, err = s.funds.ForVillage(ctx, code); err != nil {
 			return err
 		}
 		return s.render(c, "regions_show", &p)
@@ -81,10 +63,10 @@ func (s *Server) handleRegion(c *fiber.Ctx) error {
 		return err
 	}
 	filter := catalog.FundFilter{Region: code}
-	if p.Funds, _, err = st.funds.List(ctx, filter, catalog.Paging{PerPage: 20}); err != nil {
+	if p.Funds, _, err = s.funds.List(ctx, filter, catalog.Paging{PerPage: 20}); err != nil {
 		return err
 	}
-	if p.FundCount, p.FundAmount, err = st.funds.Totals(ctx, filter); err != nil {
+	if p.FundCount, p.FundAmount, err = s.funds.Totals(ctx, filter); err != nil {
 		return err
 	}
 	p.MoreFunds = p.FundCount > int64(len(p.Funds))
@@ -97,7 +79,7 @@ func (s *Server) regionChildren(c *fiber.Ctx, p *regionPage) error {
 	if err != nil {
 		return err
 	}
-	counts, err := s.published().disclosures.CountByChild(ctx, p.Region.Code)
+	counts, err := s.disclosures.CountByChild(ctx, p.Region.Code)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"io"
 	"math"
 	"mime/multipart"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -27,34 +26,29 @@ import (
 // tracking by receipt. Its routes log nothing about who reports: the
 // request log holds the route pattern only, and these handlers log nothing.
 type reporting struct {
-	svc *report.Service
 	// lookups limits receipt lookups per client, submissions new reports
 	// (in memory, per process); both key on the client address as
 	// clientAddr reads it, so a forged X-Forwarded-For cannot dodge them.
 	lookups, submissions fiber.Handler
 }
 
-// initReporting builds the report service; called from routes().
+// initReporting sets up the limits and the undispatched-reports gauge;
+// called from routes().
 func (s *Server) initReporting() {
-	svc, err := report.New(s.cfg.DB, s.cfg.SecretKey, report.Options{Now: s.now,
-		UploadDir: filepath.Join(s.cfg.DataDir, "uploads"), OldSecrets: s.cfg.OldSecretKeys})
-	if err != nil {
-		s.log.Error("reporting unavailable", "err", err)
-	} else {
-		s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "sunlight_reports_undispatched",
-			Help: "Reports submitted over an hour ago that no department in this deployment may take (alert on > 0).",
-		}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			n, err := svc.Undispatched(ctx, s.now().Add(-time.Hour))
-			if err != nil {
-				return math.NaN()
-			}
-			return float64(n)
-		}))
-	}
-	s.rep = &reporting{svc: svc,
+	svc := s.st.reports
+	s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "sunlight_reports_undispatched",
+		Help: "Reports submitted over an hour ago that no department in this deployment may take (alert on > 0).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		n, err := svc.Undispatched(ctx, s.now().Add(-time.Hour))
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	}))
+	s.rep = &reporting{
 		lookups: limiter.New(limiter.Config{
 			Max: 20, Expiration: time.Minute, KeyGenerator: s.clientAddr,
 			LimitReached: func(*fiber.Ctx) error {
@@ -71,13 +65,6 @@ func (s *Server) initReporting() {
 			},
 		})
 	}
-}
-
-func (s *Server) reports() (*report.Service, error) {
-	if s.rep == nil || s.rep.svc == nil {
-		return nil, errorf(fiber.StatusServiceUnavailable, "unavailable", "举报服务暂时不可用，请稍后再试")
-	}
-	return s.rep.svc, nil
 }
 
 // noStore marks a reporter's page: never cached, never referred on.
@@ -114,10 +101,7 @@ func newToken() string {
 }
 
 func (s *Server) handleReportForm(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	sub, err := svc.Subject(c.UserContext(), c.Query("subject"))
 	if err != nil {
 		return err
@@ -142,10 +126,7 @@ func (s *Server) newReportForm(c *fiber.Ctx, sub *catalog.Subject) reportForm {
 // photos). On bad input the form comes back with every message and what
 // was typed; on success the receipt is shown once.
 func (s *Server) handleReportSubmit(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	noStore(c)
 	in, err := formReport(c)
 	if err != nil {
@@ -238,12 +219,10 @@ type apiReportIn struct {
 }
 
 func (s *Server) handleAPIReportCreate(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	noStore(c)
 	var in report.NewReport
+	var err error
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		var body apiReportIn
 		if err := decodeJSON(c, &body); err != nil {
@@ -305,10 +284,7 @@ type apiSubject struct {
 }
 
 func (s *Server) handleAPIProblemTypes(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	sub, err := svc.Subject(c.UserContext(), c.Query("subject"))
 	if err != nil {
 		return err

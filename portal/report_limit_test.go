@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -19,12 +18,10 @@ import (
 func TestSubmissionAndLookupLimitsIgnoreForgedForwarding(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		newReportServer(t, db, nil) // migrations and routing defaults
-		s, err := New(Config{DB: db, Now: func() time.Time { return fixedNow }, BaseURL: "http://sunlight.test",
-			SecretKey: make([]byte, 32), DataDir: t.TempDir(), ReportsPerMinute: 2,
-			TrustedProxies: []string{"0.0.0.0"}}) // app.Test's peer plays the proxy
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := testConfig(t, db)
+		cfg.ReportsPerMinute = 2
+		cfg.TrustedProxies = []string{"0.0.0.0"} // app.Test's peer plays the proxy
+		s := newServer(t, cfg)
 		post := func(path, body, xff string) int {
 			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -29,12 +28,9 @@ func TestSecretKeyRotation(t *testing.T) {
 		oldKey := s.cfg.SecretKey
 		newKey := bytes.Repeat([]byte{7}, 32)
 		restart := func(old ...[]byte) *Server {
-			s2, err := New(Config{DB: db, Now: func() time.Time { return fixedNow }, BaseURL: "http://sunlight.test",
-				SecretKey: newKey, OldSecretKeys: old, DataDir: s.cfg.DataDir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s2
+			cfg := s.cfg
+			cfg.SecretKey, cfg.OldSecretKeys = newKey, old
+			return newServer(t, cfg)
 		}
 		rotated := restart(oldKey)
 		resp, body := postJSON(t, rotated, "/api/v1/reports/lookup", `{"receipt":"`+receipt+`"}`)

@@ -174,7 +174,7 @@ func (s *Server) lookupLabel(ctx context.Context, facet, value string) string {
 		if n := catalog.KindName(value); n != "" {
 			return n
 		}
-		if c, err := catalog.NewCategoryStore(s.cfg.DB).Get(ctx, value); err == nil {
+		if c, err := s.cats.Get(ctx, value); err == nil {
 			return c.Name
 		}
 	}

@@ -84,10 +84,7 @@ func BenchmarkSearch(b *testing.B) {
 	if *benchCache {
 		engine = cache
 	}
-	s, err := New(Config{DB: db, BaseURL: "http://127.0.0.1", SecretKey: make([]byte, 32), DataDir: b.TempDir(), Search: engine})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := newServer(b, Config{DB: db, BaseURL: "http://127.0.0.1", SecretKey: make([]byte, 32), DataDir: b.TempDir(), Search: engine})
 	base := serveLoopback(b, s.App())
 	mix := newQueryMix(villages, docs)
 	docs = nil

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
@@ -39,12 +38,9 @@ func newSearchServer(t *testing.T, db *gorm.DB) (*Server, *search.Embedded) {
 	if err := idx.Put(ctx, searchtest.Fixture()...); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{DB: db, Now: func() time.Time { return fixedNow }, BaseURL: "http://sunlight.test",
-		SecretKey: make([]byte, 32), DataDir: t.TempDir(), Search: idx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, idx
+	cfg := testConfig(t, db)
+	cfg.Search = idx
+	return newServer(t, cfg), idx
 }
 
 func TestSearchPage(t *testing.T) {

@@ -15,7 +15,9 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/report"
 	"sunlight/search"
+	"sunlight/staff"
 	"sunlight/supervision"
 )
 
@@ -43,6 +45,11 @@ type Config struct {
 	// Search is the search engine; nil leaves search unavailable while
 	// every other page works.
 	Search search.Index
+	// Reports is the one report service of the process (the program builds
+	// it once and shares it with its scheduler); required.
+	Reports *report.Service
+	// Staff is the one staff account store of the process; required.
+	Staff *staff.Store
 }
 
 // Server is the portal: a fiber app wired to the domain stores.
@@ -56,10 +63,17 @@ type Server struct {
 	checks  []Check
 	closing atomic.Bool
 
-	regions *catalog.RegionStore
-	depts   *catalog.DepartmentStore
+	// The catalog's stores, built once; published data is read on the
+	// server's clock.
+	regions     *catalog.RegionStore
+	depts       *catalog.DepartmentStore
+	cats        *catalog.CategoryStore
+	funds       *catalog.FundStore
+	disclosures *catalog.DisclosureStore
 
-	st *staffDeps // staff accounts, sessions, tokens (staff_auth.go)
+	// st holds the staff store and the report service, which the
+	// reporter-facing handlers share (staff_auth.go).
+	st *staffDeps
 
 	rep *reporting // QR codes, report form, tracking (report.go)
 
@@ -67,10 +81,16 @@ type Server struct {
 	stats memo[*supervision.Public] // the public scoreboard (stats.go)
 }
 
-// New builds the server; it fails if a template is missing or broken.
+// New builds the server; it fails if a required part of cfg is missing or
+// a template is missing or broken.
 func New(cfg Config) (*Server, error) {
-	if cfg.DB == nil {
-		return nil, errors.New("portal: no database")
+	switch {
+	case cfg.DB == nil:
+		return nil, errors.New("portal: no database (Config.DB)")
+	case cfg.Reports == nil:
+		return nil, errors.New("portal: no report service (Config.Reports)")
+	case cfg.Staff == nil:
+		return nil, errors.New("portal: no staff store (Config.Staff)")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -83,19 +103,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Log,
-		now:     cfg.Now,
-		tpl:     tpl,
-		metrics: newMetrics(),
-		regions: catalog.NewRegionStore(cfg.DB),
-		depts:   catalog.NewDepartmentStore(cfg.DB),
-		home:    memo[*homeFigures]{ttl: 5 * time.Minute},
-		stats:   memo[*supervision.Public]{ttl: 5 * time.Minute},
+		cfg:         cfg,
+		log:         cfg.Log,
+		now:         cfg.Now,
+		tpl:         tpl,
+		metrics:     newMetrics(),
+		regions:     catalog.NewRegionStore(cfg.DB),
+		depts:       catalog.NewDepartmentStore(cfg.DB),
+		cats:        catalog.NewCategoryStore(cfg.DB),
+		funds:       catalog.NewFundStore(cfg.DB),
+		disclosures: catalog.NewDisclosureStore(cfg.DB),
+		st:          newStaffDeps(cfg),
+		home:        memo[*homeFigures]{ttl: 5 * time.Minute},
+		stats:       memo[*supervision.Public]{ttl: 5 * time.Minute},
 	}
-	if s.st, err = newStaffDeps(cfg); err != nil {
-		return nil, err
-	}
+	s.disclosures.Now = s.now
 	s.checks = []Check{{Name: "database", Required: true, Probe: s.pingDB}}
 	s.initSearch()
 	s.app = fiber.New(fiber.Config{

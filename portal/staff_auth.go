@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/netip"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,20 +14,16 @@ import (
 	"sunlight/staff"
 )
 
-// staffDeps is what the staff side of the portal needs.
+// staffDeps is what the staff side of the portal needs; reports is the
+// process's one report service, which the reporter-facing handlers use too.
 type staffDeps struct {
 	store   *staff.Store
 	reports *report.Service
 	proxies []netip.Prefix // SUNLIGHT_TRUSTED_PROXIES, parsed
 }
 
-func newStaffDeps(cfg Config) (*staffDeps, error) {
-	reports, err := report.New(cfg.DB, cfg.SecretKey, report.Options{Now: cfg.Now, UploadDir: filepath.Join(cfg.DataDir, "uploads"),
-		OldSecrets: cfg.OldSecretKeys})
-	if err != nil {
-		return nil, err
-	}
-	d := &staffDeps{store: staff.NewStore(cfg.DB, staff.WithClock(cfg.Now)), reports: reports}
+func newStaffDeps(cfg Config) *staffDeps {
+	d := &staffDeps{store: cfg.Staff, reports: cfg.Reports}
 	for _, p := range cfg.TrustedProxies {
 		if pfx, err := netip.ParsePrefix(p); err == nil {
 			d.proxies = append(d.proxies, pfx.Masked())
@@ -36,7 +31,7 @@ func newStaffDeps(cfg Config) (*staffDeps, error) {
 			d.proxies = append(d.proxies, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 		}
 	}
-	return d, nil
+	return d
 }
 
 const (

@@ -39,11 +39,6 @@ func newWorkbench(t testing.TB, db *gorm.DB) (*Server, *testClock) {
 	if err := report.SeedDeadlines(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := report.New(db, s.cfg.SecretKey, report.Options{Now: clk.now, Argon2: cheapReceipts, UploadDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.st.reports = rs
 	return s, clk
 }
 

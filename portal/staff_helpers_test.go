@@ -29,10 +29,7 @@ func newStaffServer(t testing.TB, db *gorm.DB, cfg ...func(*Config)) *Server {
 		for _, f := range cfg {
 			f(&c)
 		}
-		var err error
-		if s, err = New(c); err != nil {
-			t.Fatal(err)
-		}
+		s = newServer(t, c)
 	}
 	if err := staff.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
@@ -43,7 +40,6 @@ func newStaffServer(t testing.TB, db *gorm.DB, cfg ...func(*Config)) *Server {
 	if err := supervision.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	s.st.store = staff.NewStore(db, staff.WithParams(cheapArgon), staff.WithClock(s.now))
 	return s
 }
 

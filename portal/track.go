@@ -59,14 +59,12 @@ func (s *Server) handleTrackForm(c *fiber.Ctx) error {
 // handleTrack looks a report up by receipt; op=message adds information
 // and op=rate rates the answer first.
 func (s *Server) handleTrack(c *fiber.Ctx) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	noStore(c)
 	ctx := c.UserContext()
 	p := s.newTrackPage(c)
 	receipt := c.FormValue("receipt")
+	var err error
 	switch c.FormValue("op") {
 	case "message":
 		err = svc.AddInfo(ctx, receipt, c.FormValue("text"))
@@ -102,7 +100,7 @@ func (s *Server) trackError(c *fiber.Ctx, p *trackPage, err error) error {
 	case he.Status < 500:
 		p.Error = he.Message
 		// Keep the report on screen after a refused follow-up.
-		if p.Tracked, _ = s.rep.svc.Lookup(c.UserContext(), c.FormValue("receipt")); p.Tracked != nil {
+		if p.Tracked, _ = s.st.reports.Lookup(c.UserContext(), c.FormValue("receipt")); p.Tracked != nil {
 			p.Receipt = c.FormValue("receipt")
 		}
 	default:
@@ -120,10 +118,7 @@ type apiLookupIn struct {
 }
 
 func (s *Server) apiLookup(c *fiber.Ctx, op func(*report.Service, apiLookupIn) error) error {
-	svc, err := s.reports()
-	if err != nil {
-		return err
-	}
+	svc := s.st.reports
 	noStore(c)
 	var in apiLookupIn
 	if err := decodeJSON(c, &in); err != nil {

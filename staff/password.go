@@ -21,7 +21,7 @@ type Params struct {
 }
 
 // DefaultParams meet OWASP's argon2id minimum (m=19 MiB, t=2, p=1), as
-// SECURITY.md 24 asks. Tests may use cheaper ones through WithParams.
+// SECURITY.md 24 asks. Tests may use cheaper ones through Options.Params.
 var DefaultParams = Params{Memory: 19456, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16}
 
 var b64 = base64.RawStdEncoding

@@ -19,7 +19,9 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func setup(t *testing.T, db *gorm.DB, opts ...staff.Option) (*staff.Store, *clock) {
+// setup is a store on the demo regions with a fixed clock and, unless
+// params are given, cheap hashing.
+func setup(t *testing.T, db *gorm.DB, params ...staff.Params) (*staff.Store, *clock) {
 	t.Helper()
 	ctx := context.Background()
 	if err := catalog.Migrate(ctx, db); err != nil {
@@ -32,8 +34,11 @@ func setup(t *testing.T, db *gorm.DB, opts ...staff.Option) (*staff.Store, *cloc
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
-	opts = append([]staff.Option{staff.WithClock(c.now), staff.WithParams(cheap)}, opts...)
-	return staff.NewStore(db, opts...), c
+	o := staff.Options{Now: c.now, Params: cheap}
+	for _, p := range params {
+		o.Params = p
+	}
+	return staff.NewStore(db, o), c
 }
 
 func add(t *testing.T, s *staff.Store, user, dept string, role staff.Role) *staff.Account {
@@ -48,7 +53,7 @@ func add(t *testing.T, s *staff.Store, user, dept string, role staff.Role) *staf
 func TestDefaultHashIsArgon2idPHC(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, _ := setup(t, db, staff.WithParams(staff.DefaultParams))
+		s, _ := setup(t, db, staff.DefaultParams)
 		a := add(t, s, "zhang.san", "210124-mz", staff.RoleStaff)
 		var stored string
 		if err := db.Table("staff_accounts").Where("id = ?", a.ID).Pluck("password_hash", &stored).Error; err != nil {

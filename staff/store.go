@@ -45,26 +45,26 @@ var DefaultLimits = Limits{
 	FailPerAddress: 20,
 }
 
-// Option changes a Store's defaults.
-type Option func(*Store)
-
-// WithClock sets the clock (tests use a fixed one).
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
-
-// WithParams sets the argon2id parameters (tests use cheap ones).
-func WithParams(p Params) Option { return func(s *Store) { s.params = p } }
-
-// WithLimits sets session lifetimes and the login throttle.
-func WithLimits(l Limits) Option { return func(s *Store) { s.limits = l } }
+// Options tune a Store; zero values take the defaults.
+type Options struct {
+	Now    func() time.Time // nil: time.Now (tests use a fixed clock)
+	Params Params           // argon2id parameters; DefaultParams unless set (tests use cheap ones)
+	Limits Limits           // session lifetimes and the login throttle; DefaultLimits unless set
+}
 
 // NewStore returns a store on db.
-func NewStore(db *gorm.DB, opts ...Option) *Store {
-	s := &Store{db: db, now: time.Now, params: DefaultParams, depts: catalog.NewDepartmentStore(db),
-		hashing: make(chan struct{}, 2), limits: DefaultLimits}
-	for _, o := range opts {
-		o(s)
+func NewStore(db *gorm.DB, o Options) *Store {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	return s
+	if o.Params == (Params{}) {
+		o.Params = DefaultParams
+	}
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	return &Store{db: db, now: o.Now, params: o.Params, depts: catalog.NewDepartmentStore(db),
+		hashing: make(chan struct{}, 2), limits: o.Limits}
 }
 
 // Params returns the argon2id parameters new hashes use.

@@ -23,20 +23,44 @@ import (
 
 // config is every setting, read from SUNLIGHT_* variables and overridden by
 // the matching flags. Each one has a row in the README.
+// A secret (and SUNLIGHT_DB, which may carry a password) can also be read
+// from a file named by its _FILE variable; setting both is an error.
+// Secrets have no inline flag, only the -file one: command lines are
+// visible to every user of the machine.
 type config struct {
-	Addr           string
-	DataDir        string
-	DB             string
-	BaseURL        string
-	SecretKey      string
-	SecretKeyFile  string
-	OldSecretKeys  string
-	LogLevel       string
-	LogFormat      string
-	Demo           string
-	TrustedProxies string
-	ShutdownGrace  time.Duration
-	ReportRate     int
+	Addr              string
+	DataDir           string
+	DB                string
+	DBFile            string
+	BaseURL           string
+	SecretKey         string
+	SecretKeyFile     string
+	OldSecretKeys     string
+	OldSecretKeysFile string
+	LogLevel          string
+	LogFormat         string
+	Demo              string
+	TrustedProxies    string
+	ShutdownGrace     time.Duration
+	ReportRate        int
+
+	// Notifications and the deadline scheduler (reporting.go).
+	NotifyWebhook     string // carries the robot's token: a secret
+	NotifyWebhookFile string
+	SMTPAddr          string
+	SMTPFrom          string
+	SMTPTo            string
+	SMTPUser          string
+	SMTPPassword      string
+	SMTPPasswordFile  string
+	SchedulerInterval time.Duration
+
+	// The search engine (reindex.go): Meilisearch when MeiliURL is set,
+	// the embedded index otherwise.
+	MeiliURL     string
+	MeiliKey     string
+	MeiliKeyFile string
+	MeiliIndex   string
 
 	// Derived and validated.
 	target  database.Target
@@ -44,6 +68,7 @@ type config struct {
 	oldKeys [][]byte // SUNLIGHT_OLD_SECRET_KEYS, decoded
 	level   slog.Level
 	proxies []string
+	smtpTo  []string // SUNLIGHT_SMTP_TO, bare addresses
 }
 
 // configError names the setting that is wrong; main prints it as one line.
@@ -66,17 +91,31 @@ func defaultConfig(getenv func(string) string) (*config, error) {
 		return def
 	}
 	c := &config{
-		Addr:           env("SUNLIGHT_ADDR", "127.0.0.1:8080"),
-		DataDir:        env("SUNLIGHT_DATA_DIR", "./data"),
-		DB:             env("SUNLIGHT_DB", ""),
-		BaseURL:        env("SUNLIGHT_BASE_URL", ""),
-		SecretKey:      env("SUNLIGHT_SECRET_KEY", ""),
-		SecretKeyFile:  env("SUNLIGHT_SECRET_KEY_FILE", ""),
-		OldSecretKeys:  env("SUNLIGHT_OLD_SECRET_KEYS", ""),
-		LogLevel:       env("SUNLIGHT_LOG_LEVEL", "info"),
-		LogFormat:      env("SUNLIGHT_LOG_FORMAT", "text"),
-		Demo:           env("SUNLIGHT_DEMO", "auto"),
-		TrustedProxies: env("SUNLIGHT_TRUSTED_PROXIES", ""),
+		Addr:              env("SUNLIGHT_ADDR", "127.0.0.1:8080"),
+		DataDir:           env("SUNLIGHT_DATA_DIR", "./data"),
+		DB:                env("SUNLIGHT_DB", ""),
+		DBFile:            env("SUNLIGHT_DB_FILE", ""),
+		BaseURL:           env("SUNLIGHT_BASE_URL", ""),
+		SecretKey:         env("SUNLIGHT_SECRET_KEY", ""),
+		SecretKeyFile:     env("SUNLIGHT_SECRET_KEY_FILE", ""),
+		OldSecretKeys:     env("SUNLIGHT_OLD_SECRET_KEYS", ""),
+		OldSecretKeysFile: env("SUNLIGHT_OLD_SECRET_KEYS_FILE", ""),
+		LogLevel:          env("SUNLIGHT_LOG_LEVEL", "info"),
+		LogFormat:         env("SUNLIGHT_LOG_FORMAT", "text"),
+		Demo:              env("SUNLIGHT_DEMO", "auto"),
+		TrustedProxies:    env("SUNLIGHT_TRUSTED_PROXIES", ""),
+		NotifyWebhook:     env("SUNLIGHT_NOTIFY_WEBHOOK", ""),
+		NotifyWebhookFile: env("SUNLIGHT_NOTIFY_WEBHOOK_FILE", ""),
+		SMTPAddr:          env("SUNLIGHT_SMTP_ADDR", ""),
+		SMTPFrom:          env("SUNLIGHT_SMTP_FROM", ""),
+		SMTPTo:            env("SUNLIGHT_SMTP_TO", ""),
+		SMTPUser:          env("SUNLIGHT_SMTP_USER", ""),
+		SMTPPassword:      env("SUNLIGHT_SMTP_PASSWORD", ""),
+		SMTPPasswordFile:  env("SUNLIGHT_SMTP_PASSWORD_FILE", ""),
+		MeiliURL:          env("SUNLIGHT_MEILI_URL", ""),
+		MeiliKey:          env("SUNLIGHT_MEILI_KEY", ""),
+		MeiliKeyFile:      env("SUNLIGHT_MEILI_KEY_FILE", ""),
+		MeiliIndex:        env("SUNLIGHT_MEILI_INDEX", "sunlight"),
 	}
 	rate := env("SUNLIGHT_REPORT_RATE", "30")
 	n, err := strconv.Atoi(rate)
@@ -84,12 +123,20 @@ func defaultConfig(getenv func(string) string) (*config, error) {
 		return nil, badSetting("SUNLIGHT_REPORT_RATE", "%q is not a whole number of reports per minute (0: no limit)", rate)
 	}
 	c.ReportRate = n
-	grace := env("SUNLIGHT_SHUTDOWN_GRACE", "20s")
-	d, err := time.ParseDuration(grace)
-	if err != nil || d < 0 {
-		return nil, badSetting("SUNLIGHT_SHUTDOWN_GRACE", "%q is not a duration such as 20s", grace)
+	duration := func(name, def, example string) (time.Duration, error) {
+		v := env(name, def)
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return 0, badSetting(name, "%q is not a duration such as %s", v, example)
+		}
+		return d, nil
 	}
-	c.ShutdownGrace = d
+	if c.ShutdownGrace, err = duration("SUNLIGHT_SHUTDOWN_GRACE", "20s", "20s"); err != nil {
+		return nil, err
+	}
+	if c.SchedulerInterval, err = duration("SUNLIGHT_SCHEDULER_INTERVAL", "1m", "1m"); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -98,14 +145,26 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (SUNLIGHT_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (SUNLIGHT_DATA_DIR)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: SQLite file path or mysql://USER:PASS@HOST:PORT/DB (SUNLIGHT_DB)")
+	fs.StringVar(&c.DBFile, "db-file", c.DBFile, "file holding the database setting, for a MySQL URL with a password (SUNLIGHT_DB_FILE)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public base URL, used in QR codes (SUNLIGHT_BASE_URL)")
 	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile, "file holding the 32-byte secret key (SUNLIGHT_SECRET_KEY_FILE)")
+	fs.StringVar(&c.OldSecretKeysFile, "old-secret-keys-file", c.OldSecretKeysFile, "file holding retired secret keys, comma or space separated (SUNLIGHT_OLD_SECRET_KEYS_FILE)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (SUNLIGHT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (SUNLIGHT_LOG_FORMAT)")
 	fs.StringVar(&c.Demo, "demo", c.Demo, "auto: load demo data into an empty database; off: never (SUNLIGHT_DEMO)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is trusted (SUNLIGHT_TRUSTED_PROXIES)")
 	fs.IntVar(&c.ReportRate, "report-rate", c.ReportRate, "new reports a client address may file per minute, 0 for no limit (SUNLIGHT_REPORT_RATE)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long requests in flight may finish on shutdown (SUNLIGHT_SHUTDOWN_GRACE)")
+	fs.StringVar(&c.NotifyWebhookFile, "notify-webhook-file", c.NotifyWebhookFile, "file holding the DingTalk/WeCom robot URL for notifications (SUNLIGHT_NOTIFY_WEBHOOK_FILE)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "mail server HOST:PORT for notifications (SUNLIGHT_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification mail (SUNLIGHT_SMTP_FROM)")
+	fs.StringVar(&c.SMTPTo, "smtp-to", c.SMTPTo, "comma-separated recipients of notification mail (SUNLIGHT_SMTP_TO)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", c.SMTPUser, "mail server user name, if it asks for one (SUNLIGHT_SMTP_USER)")
+	fs.StringVar(&c.SMTPPasswordFile, "smtp-password-file", c.SMTPPasswordFile, "file holding the mail server password (SUNLIGHT_SMTP_PASSWORD_FILE)")
+	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", c.SchedulerInterval, "how often deadlines are checked, at least 1s (SUNLIGHT_SCHEDULER_INTERVAL)")
+	fs.StringVar(&c.MeiliURL, "meili-url", c.MeiliURL, "Meilisearch URL; empty: the embedded index in DATA_DIR/search (SUNLIGHT_MEILI_URL)")
+	fs.StringVar(&c.MeiliKeyFile, "meili-key-file", c.MeiliKeyFile, "file holding the Meilisearch API key (SUNLIGHT_MEILI_KEY_FILE)")
+	fs.StringVar(&c.MeiliIndex, "meili-index", c.MeiliIndex, "Meilisearch index uid (SUNLIGHT_MEILI_INDEX)")
 }
 
 // validate checks every setting, derives the parsed forms, and makes sure
@@ -148,6 +207,15 @@ func (c *config) validate() error {
 		return badSetting("SUNLIGHT_DEMO", "%q is not auto or off", c.Demo)
 	}
 	if err := c.parseProxies(); err != nil {
+		return err
+	}
+	if err := c.loadSecrets(); err != nil {
+		return err
+	}
+	if err := c.validateNotify(); err != nil {
+		return err
+	}
+	if err := c.validateMeili(); err != nil {
 		return err
 	}
 	if err := checkWritableDir(c.DataDir); err != nil {
@@ -203,15 +271,8 @@ func rootErr(err error) error {
 func (c *config) loadKey() error {
 	name, raw := "SUNLIGHT_SECRET_KEY", c.SecretKey
 	switch {
-	case raw != "" && c.SecretKeyFile != "":
-		return badSetting("SUNLIGHT_SECRET_KEY", "set either SUNLIGHT_SECRET_KEY or SUNLIGHT_SECRET_KEY_FILE, not both")
 	case c.SecretKeyFile != "":
 		name = "SUNLIGHT_SECRET_KEY_FILE"
-		b, err := os.ReadFile(c.SecretKeyFile)
-		if err != nil {
-			return badSetting(name, "cannot read %s: %v", c.SecretKeyFile, rootErr(err))
-		}
-		raw = strings.TrimSpace(string(b))
 	case raw == "":
 		name = "SUNLIGHT_DATA_DIR"
 		path := filepath.Join(c.DataDir, "secret.key")

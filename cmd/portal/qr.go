@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gorm.io/gorm"
-
 	"sunlight/report"
 )
 
@@ -27,16 +25,12 @@ func qrCommand() *command {
 			if subject == "" || out == "" || (ext != ".png" && ext != ".pdf") {
 				return &usageError{"qr needs --subject KIND:ID and --out FILE.png or FILE.pdf"}
 			}
-			return e.withDB(ctx, func(db *gorm.DB) error { return writeQR(ctx, e, db, subject, out, ext) })
+			return e.withServices(ctx, func(svc *services) error { return writeQR(ctx, e, svc.reports, subject, out, ext) })
 		},
 	}
 }
 
-func writeQR(ctx context.Context, e *env, db *gorm.DB, subject, out, ext string) error {
-	svc, err := report.New(db, e.cfg.key, report.Options{OldSecrets: e.cfg.oldKeys})
-	if err != nil {
-		return err
-	}
+func writeQR(ctx context.Context, e *env, svc *report.Service, subject, out, ext string) error {
 	token, sub, err := svc.QRToken(ctx, subject)
 	if err != nil {
 		return fmt.Errorf("subject %s: %w", subject, err)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,17 +13,6 @@ import (
 
 	"sunlight/search"
 	"sunlight/supervision"
-)
-
-// The search engine is chosen by environment: Meilisearch when
-// SUNLIGHT_MEILI_URL is set (with SUNLIGHT_MEILI_KEY or
-// SUNLIGHT_MEILI_KEY_FILE, and SUNLIGHT_MEILI_INDEX, default "sunlight"),
-// otherwise the embedded index in DATA_DIR/search.
-const (
-	envMeiliURL     = "SUNLIGHT_MEILI_URL"
-	envMeiliKey     = "SUNLIGHT_MEILI_KEY"
-	envMeiliKeyFile = "SUNLIGHT_MEILI_KEY_FILE"
-	envMeiliIndex   = "SUNLIGHT_MEILI_INDEX"
 )
 
 func reindexCommand() *command {
@@ -89,25 +76,19 @@ func (e *env) synonyms() (*search.Synonyms, error) {
 	return syn, nil
 }
 
-// openSearch opens the configured engine. builder asks for an embedded
+// openSearch opens the configured engine: Meilisearch when
+// SUNLIGHT_MEILI_URL is set, otherwise the embedded index in
+// DATA_DIR/search. builder asks for an embedded
 // index that only rebuilds (a running portal holds the live one).
 func (e *env) openSearch(builder bool) (search.Index, error) {
 	syn, err := e.synonyms()
 	if err != nil {
 		return nil, err
 	}
-	if u := strings.TrimSpace(e.getenv(envMeiliURL)); u != "" {
-		key, err := e.meiliKey()
+	if c := e.cfg; c.MeiliURL != "" {
+		m, err := search.NewMeili(search.MeiliConfig{URL: c.MeiliURL, Key: c.MeiliKey, Index: c.MeiliIndex, Synonyms: syn})
 		if err != nil {
-			return nil, err
-		}
-		name := strings.TrimSpace(e.getenv(envMeiliIndex))
-		if name == "" {
-			name = "sunlight"
-		}
-		m, err := search.NewMeili(search.MeiliConfig{URL: u, Key: key, Index: name, Synonyms: syn})
-		if err != nil {
-			return nil, &configError{Name: envMeiliURL, Err: err}
+			return nil, &configError{Name: "SUNLIGHT_MEILI_URL", Err: err}
 		}
 		return m, nil
 	}
@@ -116,21 +97,6 @@ func (e *env) openSearch(builder bool) (search.Index, error) {
 		return search.NewEmbeddedBuilder(dir, syn)
 	}
 	return search.OpenEmbedded(dir, syn)
-}
-
-func (e *env) meiliKey() (string, error) {
-	key, file := strings.TrimSpace(e.getenv(envMeiliKey)), strings.TrimSpace(e.getenv(envMeiliKeyFile))
-	switch {
-	case key != "" && file != "":
-		return "", badSetting(envMeiliKey, "set either %s or %s, not both", envMeiliKey, envMeiliKeyFile)
-	case file != "":
-		b, err := readSecretFile(file)
-		if err != nil {
-			return "", badSetting(envMeiliKeyFile, "%v", err)
-		}
-		return b, nil
-	}
-	return key, nil
 }
 
 func runReindex(ctx context.Context, e *env, _ []string) error {
@@ -186,12 +152,4 @@ func startSearch(ctx context.Context, e *env, db *gorm.DB) (search.Index, func()
 		}
 	}
 	return idx, stop, nil
-}
-
-func readSecretFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("cannot read %s: %v", path, rootErr(err))
-	}
-	return strings.TrimSpace(string(b)), nil
 }

@@ -7,81 +7,82 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"gorm.io/gorm"
 
 	"sunlight/report"
+	"sunlight/staff"
 )
 
-// Notifications go to a DingTalk/WeCom group robot when
-// SUNLIGHT_NOTIFY_WEBHOOK is set, by mail when SUNLIGHT_SMTP_ADDR is set
-// (with SUNLIGHT_SMTP_FROM, SUNLIGHT_SMTP_TO, and optional
-// SUNLIGHT_SMTP_USER / SUNLIGHT_SMTP_PASSWORD), and to the log otherwise.
-// SUNLIGHT_SCHEDULER_INTERVAL (default 1m) sets how often deadlines are
-// checked.
-const (
-	envNotifyWebhook     = "SUNLIGHT_NOTIFY_WEBHOOK"
-	envSMTPAddr          = "SUNLIGHT_SMTP_ADDR"
-	envSMTPFrom          = "SUNLIGHT_SMTP_FROM"
-	envSMTPTo            = "SUNLIGHT_SMTP_TO"
-	envSMTPUser          = "SUNLIGHT_SMTP_USER"
-	envSMTPPassword      = "SUNLIGHT_SMTP_PASSWORD"
-	envSchedulerInterval = "SUNLIGHT_SCHEDULER_INTERVAL"
-)
+// services are the domain services a command runs with, each built once
+// from the configuration and the database and shared by everything in the
+// process: the portal, the deadline scheduler, the photo sealing pass, qr
+// and users.
+type services struct {
+	reports *report.Service
+	staff   *staff.Store
+}
 
-func (e *env) notificationSender() report.Sender {
-	if u := strings.TrimSpace(e.getenv(envNotifyWebhook)); u != "" {
-		return report.WebhookSender{URL: u}
+func (e *env) newServices(db *gorm.DB) (*services, error) {
+	reports, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads"), OldSecrets: e.cfg.oldKeys})
+	if err != nil {
+		return nil, err
 	}
-	if addr := strings.TrimSpace(e.getenv(envSMTPAddr)); addr != "" {
-		var auth smtp.Auth
-		if user := e.getenv(envSMTPUser); user != "" {
-			host, _, _ := strings.Cut(addr, ":")
-			auth = smtp.PlainAuth("", user, e.getenv(envSMTPPassword), host)
+	return &services{reports: reports, staff: staff.NewStore(db, staff.Options{})}, nil
+}
+
+// withServices is withDB with the services built on the database.
+func (e *env) withServices(ctx context.Context, fn func(*services) error) error {
+	return e.withDB(ctx, func(db *gorm.DB) error {
+		svc, err := e.newServices(db)
+		if err != nil {
+			return err
 		}
-		to := strings.Split(e.getenv(envSMTPTo), ",")
-		return report.SMTPSender{Addr: addr, Auth: auth, From: e.getenv(envSMTPFrom),
+		return fn(svc)
+	})
+}
+
+// notificationSender is where notifications go: a DingTalk/WeCom group
+// robot when SUNLIGHT_NOTIFY_WEBHOOK is set, mail when SUNLIGHT_SMTP_ADDR
+// is set, and the log otherwise.
+func (e *env) notificationSender() report.Sender {
+	c := e.cfg
+	if c.NotifyWebhook != "" {
+		return report.WebhookSender{URL: c.NotifyWebhook}
+	}
+	if c.SMTPAddr != "" {
+		var auth smtp.Auth
+		if c.SMTPUser != "" {
+			host, _, _ := strings.Cut(c.SMTPAddr, ":")
+			auth = smtp.PlainAuth("", c.SMTPUser, c.SMTPPassword, host)
+		}
+		to := c.smtpTo
+		return report.SMTPSender{Addr: c.SMTPAddr, Auth: auth, From: c.SMTPFrom,
 			Recipients: func(string, string) []string { return to }}
 	}
 	return report.LogSender{Log: e.log}
 }
 
 // startReportScheduler runs the deadline scheduler and the notification
-// outbox in the background; the returned stop waits for the current pass.
-// Two processes may run it at once: every change is conditional.
-func startReportScheduler(ctx context.Context, e *env, db *gorm.DB) (func(), error) {
-	every := time.Minute
-	if v := strings.TrimSpace(e.getenv(envSchedulerInterval)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second {
-			return nil, badSetting(envSchedulerInterval, "%q is not a duration of at least 1s, e.g. 1m", v)
-		}
-		every = d
-	}
-	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads"), OldSecrets: e.cfg.oldKeys})
-	if err != nil {
-		return nil, err
-	}
+// outbox in the background every SUNLIGHT_SCHEDULER_INTERVAL; the returned
+// stop waits for the current pass. Two processes may run it at once: every
+// change is conditional.
+func startReportScheduler(ctx context.Context, e *env, svc *report.Service) func() {
 	// The loop outlives the signal until the server has drained.
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		svc.RunScheduler(sctx, every, e.notificationSender(), e.log)
+		svc.RunScheduler(sctx, e.cfg.SchedulerInterval, e.notificationSender(), e.log)
 	}()
-	return func() { cancel(); wg.Wait() }, nil
+	return func() { cancel(); wg.Wait() }
 }
 
 // sealPlainPhotos seals the photos earlier versions stored in plain form,
 // before anything is served: the staff workbench opens sealed photos only.
 // A file it cannot read stops the start (SECURITY 31 would not hold).
-func sealPlainPhotos(ctx context.Context, e *env, db *gorm.DB) error {
-	svc, err := report.New(db, e.cfg.key, report.Options{UploadDir: filepath.Join(e.cfg.DataDir, "uploads"), OldSecrets: e.cfg.oldKeys})
-	if err != nil {
-		return err
-	}
+func sealPlainPhotos(ctx context.Context, e *env, svc *report.Service) error {
 	res, err := svc.SealPlainPhotos(ctx)
 	if err != nil {
 		return fmt.Errorf("seal stored photos: %w", err)

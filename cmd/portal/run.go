@@ -33,7 +33,6 @@ type env struct {
 	log    *slog.Logger
 	stdout io.Writer
 	stderr io.Writer
-	getenv func(string) string
 }
 
 // usageError is a wrong command line; run prints it with the usage.
@@ -103,7 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 	}
-	e := &env{cfg: cfg, log: newLogger(stderr, cfg.LogFormat, cfg.level), stdout: stdout, stderr: stderr, getenv: getenv}
+	e := &env{cfg: cfg, log: newLogger(stderr, cfg.LogFormat, cfg.level), stdout: stdout, stderr: stderr}
 	if err := cmd.run(ctx, e, rest); err != nil {
 		var ue *usageError
 		if errors.As(err, &ue) {

@@ -30,7 +30,11 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	if err := migrate(ctx, db); err != nil {
 		return err
 	}
-	if err := sealPlainPhotos(ctx, e, db); err != nil {
+	svc, err := e.newServices(db)
+	if err != nil {
+		return err
+	}
+	if err := sealPlainPhotos(ctx, e, svc.reports); err != nil {
 		return err
 	}
 	if e.cfg.Demo == "auto" {
@@ -52,16 +56,14 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	}
 	// The syncer stops (after its batch) once the server has drained.
 	defer stopSearch()
-	stopScheduler, err := startReportScheduler(ctx, e, db)
-	if err != nil {
-		return err
-	}
+	stopScheduler := startReportScheduler(ctx, e, svc.reports)
 	// Deferred after stopSearch, so it runs first: the deadline scheduler
 	// finishes its pass once the server has drained.
 	defer stopScheduler()
 	srv, err := portal.New(portal.Config{
 		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
 		SecretKey: e.cfg.key, OldSecretKeys: e.cfg.oldKeys, DataDir: e.cfg.DataDir, ReportsPerMinute: e.cfg.ReportRate, Search: idx,
+		Reports: svc.reports, Staff: svc.staff,
 	})
 	if err != nil {
 		return err

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"golang.org/x/term"
-	"gorm.io/gorm"
 
 	"sunlight/staff"
 )
@@ -53,8 +52,8 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 	if sub != "list" && username == "" {
 		return &usageError{"--username is required"}
 	}
-	return e.withDB(ctx, func(db *gorm.DB) error {
-		st := staff.NewStore(db)
+	return e.withServices(ctx, func(svc *services) error {
+		st := svc.staff
 		switch sub {
 		case "add":
 			return usersAdd(ctx, e, st, staff.NewAccount{Username: username, DeptCode: dept, Role: staff.Role(role), DisplayName: name})
