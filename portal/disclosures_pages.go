@@ -33,14 +33,11 @@ func (s *Server) handleDisclosure(c *fiber.Ctx) error {
 	p := disclosurePage{Page: s.page(c, d.Title), D: d, Subject: d.Subject(), Paragraphs: splitLines(d.Body)}
 	p.Description = d.KindName() + "：" + d.Title
 	if v, err := s.regions.Get(ctx, d.VillageCode); err == nil {
-		if p.Village, err = catalog.NewSubjectResolver(s.cfg.DB).FullName(ctx, v); err != nil {
-			return err
-		}
 		anc, err := s.regions.Ancestors(ctx, v.Code)
 		if err != nil {
 			return err
 		}
-		p.Crumbs = append(anc, *v)
+		p.Village, p.Crumbs = catalog.FullNameOf(v, anc), append(anc, *v)
 	}
 	return s.render(c, "disclosures_show", &p)
 }

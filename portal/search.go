@@ -279,8 +279,8 @@ func (s *Server) hitViews(ctx context.Context, hits []search.Hit) []searchHitVie
 		if _, ok := names[h.RegionCode]; !ok {
 			names[h.RegionCode] = ""
 			if r, err := s.regions.Get(ctx, h.RegionCode); err == nil {
-				if full, err := catalog.NewSubjectResolver(s.cfg.DB).FullName(ctx, r); err == nil {
-					names[h.RegionCode] = full
+				if anc, err := s.regions.Ancestors(ctx, r.Code); err == nil {
+					names[h.RegionCode] = catalog.FullNameOf(r, anc)
 				}
 			}
 		}
