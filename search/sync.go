@@ -91,7 +91,7 @@ type Syncer struct {
 	Sources  []Source
 	Consumer string // identity of Index, see Identity
 	Log      *slog.Logger
-	Now      func() time.Time
+	Now      func() time.Time // nil: time.Now
 
 	Batch      int           // changes per batch (default 500)
 	Interval   time.Duration // pause when caught up (default 1s)
