@@ -57,6 +57,8 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 type Calendar struct {
 	days     map[string]Holiday
 	settings map[string]DeadlineSetting
+	// years are the years with holiday rows: the years the calendar covers.
+	years map[int]bool
 }
 
 // IsWorkday reports whether the day containing t (China time) is worked.
@@ -160,44 +162,15 @@ func LoadCalendar(ctx context.Context, db *gorm.DB) (*Calendar, error) {
 	if err := db.WithContext(ctx).Find(&ss).Error; err != nil {
 		return nil, err
 	}
-	c := &Calendar{days: make(map[string]Holiday, len(hs)), settings: make(map[string]DeadlineSetting, len(ss))}
+	c := &Calendar{days: make(map[string]Holiday, len(hs)), settings: make(map[string]DeadlineSetting, len(ss)), years: map[int]bool{}}
 	for _, h := range hs {
 		c.days[h.Date] = h
+		c.years[atoi(h.Date[:4])] = true
 	}
 	for _, st := range ss {
 		c.settings[st.Stage] = st
 	}
 	return c, nil
-}
-
-// Holidays2026 is the State Council's 2026 holiday schedule: days off and
-// the weekend days worked in exchange (调休).
-func Holidays2026() []Holiday {
-	var out []Holiday
-	off := func(name string, from, to string) {
-		a, _ := time.Parse("2006-01-02", from)
-		b, _ := time.Parse("2006-01-02", to)
-		for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
-			out = append(out, Holiday{Date: d.Format("2006-01-02"), Name: name})
-		}
-	}
-	work := func(name, day string) {
-		out = append(out, Holiday{Date: day, Name: name + "调休上班", Workday: true})
-	}
-	off("元旦", "2026-01-01", "2026-01-03")
-	work("元旦", "2026-01-04")
-	off("春节", "2026-02-15", "2026-02-23")
-	work("春节", "2026-02-14")
-	work("春节", "2026-02-28")
-	off("清明节", "2026-04-04", "2026-04-06")
-	off("劳动节", "2026-05-01", "2026-05-05")
-	work("劳动节", "2026-05-09")
-	off("端午节", "2026-06-19", "2026-06-21")
-	off("中秋节", "2026-09-25", "2026-09-27")
-	off("国庆节", "2026-10-01", "2026-10-07")
-	work("国庆节", "2026-09-20")
-	work("国庆节", "2026-10-10")
-	return out
 }
 
 // SeedHolidays adds the given days that are missing. Idempotent.

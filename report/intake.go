@@ -309,11 +309,11 @@ func (s *Service) dispatch(ctx context.Context, id uint64, sub *catalog.Subject,
 			return err
 		}
 		now := eventTime(s.now())
+		up := map[string]any{"dept_code": rt.DeptCode, "dept_region": rt.DeptRegion, "accused_dept": rt.AccusedDept,
+			"accused_region": rt.AccusedRegion, "accused_head": rt.AccusedHead, "dispatched_at": now}
+		cal.setDeadlines(up, now, true)
 		err := s.apply(tx, &r, change{action: ActDispatch, evType: EvDispatched, actor: "system", public: true,
-			text: "已派至" + dept.Name + "办理",
-			updates: map[string]any{"dept_code": rt.DeptCode, "dept_region": rt.DeptRegion, "accused_dept": rt.AccusedDept,
-				"accused_region": rt.AccusedRegion, "accused_head": rt.AccusedHead, "dispatched_at": now,
-				"ack_due_at": cal.Due(StageAcknowledge, now), "answer_due_at": cal.Due(StageAnswer, now)}}, now)
+			text: "已派至" + dept.Name + "办理", updates: up}, now)
 		if err != nil {
 			return err
 		}

@@ -54,6 +54,12 @@ type Report struct {
 	ClosedAt     *time.Time `gorm:""`
 	AckDueAt     *time.Time `gorm:"index"`
 	AnswerDueAt  *time.Time `gorm:"index"`
+	// DeadlineFrom is when the working-day deadlines were counted from;
+	// DeadlineProvisional says the answer deadline falls in a year with no
+	// holiday calendar yet (counted on weekdays only), to be recomputed when
+	// that year's calendar is imported.
+	DeadlineFrom        *time.Time `gorm:""`
+	DeadlineProvisional bool       `gorm:"not null;default:false;index"`
 	// Extended: the one extension was granted. ExtensionDays/Reason are
 	// a pending request until ExtensionApproved.
 	ExtensionDays      int    `gorm:"not null;default:0"`
@@ -238,6 +244,9 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 		if err := db.Create(&ChainHead{ID: 1, Seq: 0, Hash: genesisHash}).Error; err != nil {
 			return fmt.Errorf("migrate report: chain head: %w", err)
 		}
+	}
+	if err := seedShippedHolidays(ctx, db); err != nil {
+		return fmt.Errorf("migrate report: holidays: %w", err)
 	}
 	return nil
 }

@@ -27,11 +27,12 @@ type Pass struct {
 	TooFast    int // answers flagged 过快件
 	Wiped      int // expired retry copies of receipts wiped
 	Swept      int // orphaned photo files removed
+	Recounted  int // provisional deadlines recounted on a newly loaded calendar
 }
 
 // Changed reports whether the pass changed anything.
 func (p Pass) Changed() bool {
-	return p.Dispatched+p.Escalated+p.AutoClosed+p.TooFast+p.Wiped+p.Swept > 0
+	return p.Dispatched+p.Escalated+p.AutoClosed+p.TooFast+p.Wiped+p.Swept+p.Recounted > 0
 }
 
 // RunOnce is one scheduler pass at time now: it dispatches reports left
@@ -48,6 +49,9 @@ func (s *Service) RunOnce(ctx context.Context, now time.Time) (Pass, error) {
 		return p, err
 	}
 	if p.Dispatched, err = s.dispatchStuck(ctx, now); err != nil {
+		return p, err
+	}
+	if p.Recounted, err = s.recomputeProvisional(ctx, cal, now); err != nil {
 		return p, err
 	}
 	if p.Escalated, err = s.escalate(ctx, cal, now); err != nil {
@@ -343,12 +347,14 @@ func (s *Service) autoClose(ctx context.Context, cal *Calendar, now time.Time) (
 func (s *Service) RunScheduler(ctx context.Context, every time.Duration, sender Sender, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	warned := ""
 	for {
 		now := s.now()
+		warned = s.warnMissingCalendar(ctx, now, log, warned)
 		if p, err := s.RunOnce(ctx, now); err != nil && ctx.Err() == nil {
 			log.Error("scheduler pass failed", "err", err)
 		} else if p.Changed() {
-			log.Info("scheduler pass", "dispatched", p.Dispatched, "escalated", p.Escalated, "auto_closed", p.AutoClosed, "wiped", p.Wiped, "swept", p.Swept)
+			log.Info("scheduler pass", "dispatched", p.Dispatched, "escalated", p.Escalated, "auto_closed", p.AutoClosed, "wiped", p.Wiped, "swept", p.Swept, "recounted", p.Recounted)
 		}
 		if sender != nil {
 			if _, err := s.Deliver(ctx, sender, now, 100); err != nil && ctx.Err() == nil {

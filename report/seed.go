@@ -8,7 +8,8 @@ import (
 )
 
 // SeedDefaults adds the default routing rules, deadline settings and the
-// 2026 holiday calendar where they are missing. Idempotent.
+// shipped holiday calendars (report/holidays) where they are missing.
+// Idempotent.
 func SeedDefaults(ctx context.Context, db *gorm.DB, at time.Time) error {
 	if err := SeedRules(ctx, db, at); err != nil {
 		return err
@@ -16,5 +17,9 @@ func SeedDefaults(ctx context.Context, db *gorm.DB, at time.Time) error {
 	if err := SeedDeadlines(ctx, db); err != nil {
 		return err
 	}
-	return SeedHolidays(ctx, db, Holidays2026())
+	hs, err := ShippedHolidays(ctx)
+	if err != nil {
+		return err
+	}
+	return SeedHolidays(ctx, db, hs)
 }

@@ -171,10 +171,22 @@ type Detail struct {
 	Events          []EventView `json:"events"`
 }
 
-// Deadlines of a report.
+// Deadlines of a report. Provisional ones fall in ProvisionalYear, whose
+// holiday calendar is not loaded yet: they were counted on weekdays only
+// and will be recounted when it is.
 type Deadlines struct {
-	Acknowledge *time.Time `json:"acknowledge,omitempty"`
-	Answer      *time.Time `json:"answer,omitempty"`
+	Acknowledge     *time.Time `json:"acknowledge,omitempty"`
+	Answer          *time.Time `json:"answer,omitempty"`
+	Provisional     bool       `json:"provisional"`
+	ProvisionalYear int        `json:"provisional_year,omitempty"`
+	// Note is what pages show after a provisional deadline ("" if firm).
+	Note string `json:"provisional_note,omitempty"`
+}
+
+// deadlinesOf are a report's deadlines as pages and the API show them.
+func deadlinesOf(r *Report) Deadlines {
+	y := ProvisionalYear(r)
+	return Deadlines{Acknowledge: r.AckDueAt, Answer: r.AnswerDueAt, Provisional: y != 0, ProvisionalYear: y, Note: ProvisionalNote(y)}
 }
 
 // PhotoView names a stored photo.
@@ -285,7 +297,7 @@ func (s *Service) Get(ctx context.Context, a Actor, id uint64) (*Detail, error) 
 	d := &Detail{Summary: summaryOf(r), Description: r.Description, Anonymous: r.Anonymous,
 		HasContact: r.ContactName != "" || r.ContactPhone != "", Answer: r.Answer, Rating: r.Rating,
 		ReopenCount: r.ReopenCount, Extended: r.Extended, ExtensionDays: r.ExtensionDays, ExtensionReason: r.ExtensionReason,
-		Deadlines: Deadlines{Acknowledge: r.AckDueAt, Answer: r.AnswerDueAt}}
+		Deadlines: deadlinesOf(r)}
 	if d.Events, err = s.events(ctx, r.ID, false); err != nil {
 		return nil, err
 	}
@@ -350,6 +362,7 @@ var eventNames = map[string]string{
 	EvClosed: "办结", EvReopened: "重办", EvEscalated: "督办", EvReporterMessage: "举报人补充",
 	EvStaffMessage: "办理单位留言", EvNote: "内部备注", EvRated: "评价", EvReminded: "超期提醒",
 	EvOverdue: "超期", EvTooFast: "过快件", EvReassignRefused: "改派被拒绝", EvContactRevealed: "查看联系方式", EvAccessed: "访问记录",
+	EvDeadlineChanged: "期限调整",
 }
 
 // Event types.
@@ -376,4 +389,5 @@ const (
 	EvReassignRefused  = "reassign_refused"
 	EvContactRevealed  = "contact_revealed"
 	EvAccessed         = "accessed"
+	EvDeadlineChanged  = "deadline_changed"
 )

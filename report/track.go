@@ -93,7 +93,7 @@ func (s *Service) Lookup(ctx context.Context, receipt string) (*Tracked, error) 
 	t := &Tracked{TrackingNo: r.TrackingNo, Status: r.Status, StatusName: r.Status.Name(), SubjectName: r.SubjectName,
 		ProblemTypeName: ProblemTypeName(r.SubjectKind, r.ProblemType), Description: r.Description,
 		SubmittedAt: r.SubmittedAt, Rating: r.Rating, RatingName: r.Rating.Name(),
-		Deadlines: Deadlines{Acknowledge: r.AckDueAt, Answer: r.AnswerDueAt},
+		Deadlines: deadlinesOf(r),
 		CanRate:   r.Status == StatusAnswered && r.Rating == RatingNone, CanMessage: r.Status.Open()}
 	if r.Status == StatusAnswered || r.Status == StatusClosed || r.Status == StatusReopened {
 		t.Answer, t.AnsweredAt = r.Answer, r.AnsweredAt
@@ -180,15 +180,14 @@ func (s *Service) Rate(ctx context.Context, receipt string, rating Rating, comme
 		case r.ReopenCount < MaxReopen:
 			c.action = ActReopen
 			c.updates["reopen_count"] = r.ReopenCount + 1
-			c.updates["answer_due_at"] = cal.Due(StageAnswer, now)
-			c.updates["ack_due_at"] = cal.Due(StageAcknowledge, now)
+			cal.setDeadlines(c.updates, now, true)
 			c.updates["accepted_at"] = nil
 			c.updates["escalation_level"] = 0
 			c.updates["overdue"] = false
 		default:
 			c.action = ActEscalate
 			c.updates["escalation_level"] = 3
-			c.updates["answer_due_at"] = cal.Due(StageAnswer, now)
+			cal.setDeadlines(c.updates, now, false)
 		}
 		if err := s.apply(tx, r, c, now); err != nil {
 			return err

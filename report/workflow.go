@@ -319,10 +319,11 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 			refused = conflict("%s", msg)
 			return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：" + why}, nil
 		}
-		ack, ans := cal.Due(StageAcknowledge, now), cal.Due(StageAnswer, now)
+		up := map[string]any{"dept_code": target.Code, "dept_region": target.RegionCode, "dispatched_at": now,
+			"accepted_at": nil, "overdue": false, "escalation_level": 0}
+		cal.setDeadlines(up, now, true)
 		return change{action: ActDispatch, evType: EvDispatched, text: "改派至" + target.Name + "：" + reason, public: true,
-			updates: map[string]any{"dept_code": target.Code, "dept_region": target.RegionCode, "dispatched_at": now,
-				"ack_due_at": ack, "answer_due_at": ans, "accepted_at": nil, "overdue": false, "escalation_level": 0}}, nil
+			updates: up}, nil
 	})
 	if err != nil {
 		return err
