@@ -142,6 +142,9 @@ func parseHoliday(row catalog.TableRow) (Holiday, bool) {
 	if name == "" {
 		row.Bad("名称不能为空（如 春节、国庆节）")
 		ok = false
+	} else if strings.Contains(name, "示例") {
+		row.Bad("这是模板的示例行：请换成国务院办公厅通知的安排，并删去“示例”二字")
+		ok = false
 	} else if n := utf8.RuneCountInString(name); n > 32 {
 		row.Bad("名称太长（%d 字，最多 32 字）", n)
 		ok = false

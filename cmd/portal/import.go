@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -55,15 +54,8 @@ func importFile(ctx context.Context, e *env, db *gorm.DB, kind, file string, dry
 		},
 	})
 	_ = bar.Finish()
-	var ie *catalog.ImportError
-	if errors.As(err, &ie) {
-		for _, r := range ie.Rows {
-			fmt.Fprintln(e.stderr, r.String())
-		}
-		return fmt.Errorf("%s: %d bad rows, nothing imported", file, len(ie.Rows))
-	}
 	if err != nil {
-		return err
+		return badRows(e, file, err)
 	}
 	el := time.Since(start)
 	verb := "imported"

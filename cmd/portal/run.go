@@ -48,6 +48,7 @@ func commands() []*command {
 		regionsCommand(),
 		reindexCommand(),
 		importCommand(),
+		holidaysCommand(),
 		usersCommand(),
 		qrCommand(),
 		auditCommand(),
