@@ -57,6 +57,7 @@ func (s *Server) routes() {
 	// Receipt lookups are rate-limited per client; receipts travel only in
 	// POST bodies.
 	s.initReporting()
+	s.metrics.reg.MustRegister(newHolidayGauge(s))
 	app.Get("/report", s.handleReportForm)
 	app.Post("/report", s.rep.submissions, s.handleReportSubmit)
 	app.Get("/q/:token", s.handleQRLanding)
@@ -90,6 +91,7 @@ func (s *Server) routes() {
 	st.Post("/admin/accounts/:id/disable", admin, s.handleStaffAdminDisable)
 	st.Post("/admin/accounts/:id/password", admin, s.handleStaffAdminPassword)
 	st.Post("/admin/accounts/:id/revoke-tokens", admin, s.handleStaffAdminRevoke)
+	st.Get("/admin/holidays/template.csv", admin, s.handleHolidayTemplate)
 	// The workbench: the technical admin never reads report content.
 	handlers := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor)
 	st.Get("/reports/:id<int>", handlers, s.handleStaffReport)

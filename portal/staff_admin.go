@@ -29,6 +29,9 @@ type staffAdminPage struct {
 	// Undispatched counts reports that have waited over an hour for a
 	// body this deployment lacks (see report.Service.Undispatched).
 	Undispatched int64
+	// MissingHolidays is next year, from 1 December while its holiday
+	// calendar is not imported.
+	MissingHolidays int
 }
 
 var adminDone = map[string]string{
@@ -49,6 +52,9 @@ func (s *Server) renderAdmin(c *fiber.Ctx, p *staffAdminPage, status int) error 
 	}
 	p.Roles = staff.Roles
 	if p.Undispatched, err = s.st.reports.Undispatched(ctx, s.now().Add(-time.Hour)); err != nil {
+		return err
+	}
+	if p.MissingHolidays, err = s.missingHolidays(ctx); err != nil {
 		return err
 	}
 	for _, a := range as {
