@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -276,6 +277,24 @@ func TestHolidayImportReplacesTheYear(t *testing.T) {
 		}
 		if hs, _ := ListHolidays(ctx, db, 2026); len(hs) != 39 {
 			t.Fatalf("2026 touched: %d rows", len(hs))
+		}
+	})
+}
+
+// TestMissingCalendarIsLoggedOnceADay: from 1 December the scheduler warns
+// once a day while next year's calendar is missing.
+func TestMissingCalendarIsLoggedOnceADay(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := setup(t, db)
+		var buf strings.Builder
+		log := slog.New(slog.NewTextHandler(&buf, nil))
+		last := ""
+		for _, now := range []time.Time{day(2026, 11, 30).Add(10 * time.Hour), day(2026, 12, 1).Add(9 * time.Hour),
+			day(2026, 12, 1).Add(15 * time.Hour), day(2026, 12, 2).Add(9 * time.Hour)} {
+			last = s.warnMissingCalendar(context.Background(), now, log, last)
+		}
+		if n := strings.Count(buf.String(), "year=2027"); n != 2 {
+			t.Fatalf("%d warnings, want 2 (1 and 2 December): %s", n, buf.String())
 		}
 	})
 }
