@@ -160,6 +160,9 @@ type HolidayImportOptions struct {
 	DryRun bool
 	// Now is the clock deadlines are recomputed at (time.Now if nil).
 	Now func() time.Time
+	// Actor is who the reference-data history (catalog.RefChange) names
+	// for each day added, changed or removed ("cli" if empty).
+	Actor string
 }
 
 // HolidayImport says what an import did (or, in a dry run, would do).
@@ -193,13 +196,16 @@ func ImportHolidays(ctx context.Context, db *gorm.DB, filename string, r io.Read
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Actor == "" {
+		opt.Actor = "cli"
+	}
 	hs, err := ParseHolidays(ctx, filename, r)
 	if err != nil {
 		return res, err
 	}
 	res.Rows = len(hs)
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := writeHolidays(tx, hs, &res); err != nil {
+		if err := writeHolidays(tx, hs, &res, opt.Actor, opt.Now()); err != nil {
 			return err
 		}
 		if opt.DryRun {
@@ -217,8 +223,12 @@ func ImportHolidays(ctx context.Context, db *gorm.DB, filename string, r io.Read
 	return res, err
 }
 
-// writeHolidays makes hs the schedule of the years it names.
-func writeHolidays(tx *gorm.DB, hs []Holiday, res *HolidayImport) error {
+// writeHolidays makes hs the schedule of the years it names, recording
+// each day added, changed or removed in the reference-data history.
+func writeHolidays(tx *gorm.DB, hs []Holiday, res *HolidayImport, actor string, now time.Time) error {
+	record := func(action, date string, before, after any) error {
+		return catalog.RecordRefChange(tx, catalog.RefHoliday, date, action, actor, before, after, now)
+	}
 	byYear := map[string][]Holiday{}
 	for _, h := range hs {
 		byYear[h.Date[:4]] = append(byYear[h.Date[:4]], h)
@@ -245,10 +255,15 @@ func writeHolidays(tx *gorm.DB, hs []Holiday, res *HolidayImport) error {
 			switch {
 			case !ok:
 				res.Created++
-				err = tx.Create(&h).Error
+				if err = tx.Create(&h).Error; err == nil {
+					err = record("新增", h.Date, nil, h)
+				}
 			case prev != h:
 				res.Updated++
 				err = tx.Model(&Holiday{}).Where("date = ?", h.Date).Updates(map[string]any{"name": h.Name, "workday": h.Workday}).Error
+				if err == nil {
+					err = record("修改", h.Date, prev, h)
+				}
 			default:
 				res.Unchanged++
 			}
@@ -256,9 +271,12 @@ func writeHolidays(tx *gorm.DB, hs []Holiday, res *HolidayImport) error {
 				return err
 			}
 		}
-		for d := range have {
+		for d, prev := range have {
 			res.Removed++
 			if err := tx.Where("date = ?", d).Delete(&Holiday{}).Error; err != nil {
+				return err
+			}
+			if err := record("删除", d, prev, nil); err != nil {
 				return err
 			}
 		}

@@ -245,7 +245,8 @@ func TestHolidayImportBadRow(t *testing.T) {
 
 // TestHolidayImportReplacesTheYear: a corrected file is the year's whole
 // schedule (a day it drops is removed); a dry run writes nothing; a
-// GB18030 file reads like UTF-8.
+// GB18030 file reads like UTF-8; every day added, changed or removed is in
+// the reference-data history.
 func TestHolidayImportReplacesTheYear(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
@@ -274,6 +275,17 @@ func TestHolidayImportReplacesTheYear(t *testing.T) {
 		hs, _ := ListHolidays(ctx, db, 2027)
 		if len(hs) != 2 || hs[0].Name != "元旦节" || hs[1].Date != "2027-01-03" {
 			t.Fatalf("after: %+v", hs)
+		}
+		hist, err := catalog.RefHistory(ctx, db, catalog.RefHoliday, "", 10)
+		if err != nil || len(hist) != 5 || hist[0].Actor != "cli" {
+			t.Fatalf("history: %+v, %v", hist, err)
+		}
+		var acts []string
+		for _, h := range hist {
+			acts = append(acts, h.Key+" "+h.Action)
+		}
+		if got := strings.Join(acts, ", "); !strings.Contains(got, "2027-01-02 删除") || !strings.Contains(got, "2027-01-01 修改") || !strings.Contains(got, "2027-01-03 新增") {
+			t.Errorf("history: %s", got)
 		}
 		if hs, _ := ListHolidays(ctx, db, 2026); len(hs) != 39 {
 			t.Fatalf("2026 touched: %d rows", len(hs))
