@@ -36,7 +36,7 @@ func (s *Server) renderAccount(c *fiber.Ctx, p *staffAccountPage, status int) er
 		return err
 	}
 	p.Tokens = ts
-	if p.Approval, err = s.st.store.NeedsApproval(c.UserContext(), me(c).DeptCode); err != nil {
+	if p.Approval, err = s.st.reports.NeedsApproval(c.UserContext(), me(c).DeptCode); err != nil {
 		return err
 	}
 	c.Status(status)
@@ -82,8 +82,7 @@ func (s *Server) handleStaffPasswordChange(c *fiber.Ctx) error {
 // handleStaffApproval lets a head decide whether the department's answers
 // wait for their approval.
 func (s *Server) handleStaffApproval(c *fiber.Ctx) error {
-	p := me(c)
-	if err := s.st.store.SetApproval(c.UserContext(), p.DeptCode, c.FormValue("on") == "1", p.Username); err != nil {
+	if err := s.st.reports.SetApproval(c.UserContext(), actor(c), c.FormValue("on") == "1"); err != nil {
 		return err
 	}
 	return c.Redirect("/staff/account?done=approval", fiber.StatusSeeOther)

@@ -1,16 +1,14 @@
 package portal
 
 import (
-	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
 	"sunlight/report"
-	"sunlight/staff"
-	"sunlight/supervision"
 )
 
 // actionInput is what any workbench action may take; each action reads
@@ -30,46 +28,48 @@ type actionResult struct {
 }
 
 // runAction performs one workbench action for the signed-in principal.
-// Who may do what on which report is decided by the report service (and,
-// for answer approval, by the department's setting); the HTML form and
-// the JSON API both come through here.
+// Who may do what on which report is decided by the report service's
+// policy (report.Check); the HTML form and the JSON API both come through
+// here.
 func (s *Server) runAction(c *fiber.Ctx, id uint64, action string, in actionInput) (*actionResult, error) {
 	ctx := c.UserContext()
-	a, p, rs := actor(c), me(c), s.st.reports
+	a, rs := actor(c), s.st.reports
 	res := &actionResult{Done: action}
 	var err error
-	switch action {
-	case "accept":
+	switch report.Op(action) {
+	case report.OpAccept:
 		err = rs.Accept(ctx, a, id, in.Text)
-	case "answer":
-		res.Done, err = s.answer(ctx, a, p, id, in.Text)
-	case "approve-answer":
-		err = s.approveAnswer(ctx, a, p, id, in.Text)
-	case "send-back":
-		err = s.sendBack(ctx, a, p, id, in.Text)
-	case "return":
+	case report.OpAnswer:
+		var op report.Op
+		op, err = rs.Answer(ctx, a, id, in.Text)
+		res.Done = string(op)
+	case report.OpApproveAnswer:
+		err = rs.ApproveAnswer(ctx, a, id, in.Text)
+	case report.OpSendBack:
+		err = rs.SendBackAnswer(ctx, a, id, in.Text)
+	case report.OpReturn:
 		err = rs.Return(ctx, a, id, in.Text)
-	case "reject":
+	case report.OpReject:
 		err = rs.Reject(ctx, a, id, in.Text)
-	case "extend":
+	case report.OpExtend:
 		err = rs.RequestExtension(ctx, a, id, in.Days, in.Text)
-	case "decide-extension":
+	case report.OpDecide:
 		err = rs.DecideExtension(ctx, a, id, in.Approve, in.Text)
-	case "message":
+	case report.OpMessage:
 		err = rs.Message(ctx, a, id, in.Text, true)
-	case "note":
+	case report.OpNote:
 		err = rs.Message(ctx, a, id, in.Text, false)
-	case "close":
+	case report.OpClose:
 		err = rs.Close(ctx, a, id, in.Text)
-	case "escalate":
+	case report.OpEscalate:
 		err = rs.Escalate(ctx, a, id, in.Text)
-	case "reassign":
+	case report.OpReassign:
 		err = rs.Reassign(ctx, a, id, strings.TrimSpace(in.Dept), in.Text)
-	case "publish":
-		err = s.publishAnswer(ctx, a, p, id, in)
-	case "unpublish":
-		err = s.unpublishAnswer(ctx, a, p, id)
-	case "reveal":
+	case report.OpPublish:
+		_, err = rs.PublishAnswer(ctx, a, id, in.Question, in.Text)
+	case report.OpUnpublish:
+		err = rs.WithdrawAnswer(ctx, a, id)
+	case report.OpReveal:
 		var name, phone string
 		name, phone, err = rs.RevealContact(ctx, a, id, in.Text)
 		res.Contact = &revealed{Name: name, Phone: phone}
@@ -82,100 +82,25 @@ func (s *Server) runAction(c *fiber.Ctx, id uint64, action string, in actionInpu
 	return res, nil
 }
 
-// answer sends the answer, or, when the department wants its head to
-// approve answers and the author is not the head, keeps it as a draft.
-func (s *Server) answer(ctx context.Context, a report.Actor, p *staff.Principal, id uint64, text string) (string, error) {
-	need, err := s.st.store.NeedsApproval(ctx, p.DeptCode)
-	if err != nil {
-		return "", err
-	}
-	if !need || p.Is(staff.RoleHead) {
-		if err := s.st.reports.Answer(ctx, a, id, text); err != nil {
-			return "", err
-		}
-		return "answer", s.st.store.DeleteDraft(ctx, id, p.DeptCode)
-	}
-	d, err := s.st.reports.Get(ctx, a, id)
-	if err != nil {
-		return "", err
-	}
-	if !allowedActions(p, d).Answer {
-		if _, err := report.Next(d.Status, report.ActAnswer); err != nil {
-			return "", err
-		}
-		return "", report.ErrForbidden
-	}
-	return "answer-draft", s.st.store.SaveDraft(ctx, id, p, text)
-}
-
-// approveAnswer is the head sending a draft out, possibly edited.
-func (s *Server) approveAnswer(ctx context.Context, a report.Actor, p *staff.Principal, id uint64, text string) error {
-	if !p.Is(staff.RoleHead) {
-		return report.ErrForbidden
-	}
-	if _, err := s.st.reports.Get(ctx, a, id); err != nil {
-		return err
-	}
-	d, err := s.st.store.Draft(ctx, id, p.DeptCode)
-	if err != nil {
-		return err
-	}
-	if strings.TrimSpace(text) == "" {
-		text = d.Text
-	}
-	if err := s.st.reports.Answer(ctx, a, id, text); err != nil {
-		return err
-	}
-	return s.st.store.DeleteDraft(ctx, id, p.DeptCode)
-}
-
-func (s *Server) sendBack(ctx context.Context, a report.Actor, p *staff.Principal, id uint64, comment string) error {
-	if !p.Is(staff.RoleHead) {
-		return report.ErrForbidden
-	}
-	if _, err := s.st.reports.Get(ctx, a, id); err != nil {
-		return err
-	}
-	return s.st.store.SendBack(ctx, id, p.DeptCode, comment)
-}
-
-// approvalView is the pending draft as the report page shows it.
-type approvalView struct {
-	Required bool
-	Draft    *staff.AnswerDraft
-}
-
-func (s *Server) approvalView(c *fiber.Ctx, d *report.Detail) (*approvalView, error) {
-	p := me(c)
-	if d.DepartmentCode != p.DeptCode {
-		return nil, nil
-	}
-	ctx := c.UserContext()
-	need, err := s.st.store.NeedsApproval(ctx, p.DeptCode)
-	if err != nil {
-		return nil, err
-	}
-	v := &approvalView{Required: need}
-	v.Draft, err = s.st.store.Draft(ctx, d.ID, p.DeptCode)
-	if errors.Is(err, catalog.ErrNotFound) {
-		err = nil
-	}
-	return v, err
-}
-
 func formInput(c *fiber.Ctx) actionInput {
 	in := actionInput{Text: c.FormValue("text"), Question: c.FormValue("question"), Dept: c.FormValue("dept"), Approve: c.FormValue("approve") == "1"}
 	in.Days = formInt(c.FormValue("days"))
 	return in
 }
 
+// formInt reads a count from a form field: "" is 0, anything but a
+// plain non-negative number is -1 (invalid).
 func formInt(s string) int {
-	n := 0
-	for _, r := range strings.TrimSpace(s) {
-		if r < '0' || r > '9' || n > 1e6 {
-			return -1
-		}
-		n = n*10 + int(r-'0')
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0
+	}
+	if s[0] == '+' || s[0] == '-' {
+		return -1
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
 	}
 	return n
 }
@@ -219,39 +144,4 @@ func (s *Server) handleStaffAction(c *fiber.Ctx) error {
 		return s.render(c, "staff_report", p)
 	}
 	return c.Redirect("/staff/reports/"+c.Params("id")+"?done="+res.Done, fiber.StatusSeeOther)
-}
-
-// canPublish: the head of the department that answered, once answered.
-func canPublish(p *staff.Principal, d *report.Detail) bool {
-	return p.Is(staff.RoleHead) && d.DepartmentCode == p.DeptCode &&
-		(d.Status == report.StatusAnswered || d.Status == report.StatusClosed)
-}
-
-// publishAnswer publishes the report's answer (公开答复) as the head
-// reviewed it, masked, without the reporter.
-func (s *Server) publishAnswer(ctx context.Context, a report.Actor, p *staff.Principal, id uint64, in actionInput) error {
-	d, err := s.st.reports.Get(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	if !canPublish(p, d) {
-		if d.DepartmentCode == p.DeptCode && p.Is(staff.RoleHead) {
-			return &report.ConflictError{Message: "只有已答复或已办结的举报可以公开答复"}
-		}
-		return report.ErrForbidden
-	}
-	_, err = supervision.Publish(ctx, s.cfg.DB, supervision.Publication{Report: d, DeptName: p.Dept.Name,
-		Question: in.Question, Answer: in.Text, By: p.Username}, s.now())
-	return err
-}
-
-func (s *Server) unpublishAnswer(ctx context.Context, a report.Actor, p *staff.Principal, id uint64) error {
-	d, err := s.st.reports.Get(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	if !p.Is(staff.RoleHead) || d.DepartmentCode != p.DeptCode {
-		return report.ErrForbidden
-	}
-	return supervision.Withdraw(ctx, s.cfg.DB, id, p.DeptCode)
 }

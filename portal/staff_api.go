@@ -39,27 +39,29 @@ type apiStaffReport struct {
 	Result  string   `json:"result,omitempty"`
 }
 
-func actionNames(a allowed) []string {
+// apiActions are the actions a report's JSON lists, in order.
+var apiActions = []report.Op{report.OpAccept, report.OpAnswer, report.OpReturn, report.OpReject, report.OpExtend,
+	report.OpDecide, report.OpMessage, report.OpNote, report.OpClose, report.OpEscalate, report.OpReassign,
+	report.OpReveal, report.OpPublish}
+
+// actionNames lists what the policy allows; "answer" stands for sending
+// and for submitting a draft to the head alike.
+func actionNames(can report.OpSet) []string {
 	out := []string{}
-	for _, x := range []struct {
-		ok   bool
-		name string
-	}{{a.Accept, "accept"}, {a.Answer, "answer"}, {a.Return, "return"}, {a.Reject, "reject"}, {a.Extend, "extend"},
-		{a.Decide, "decide-extension"}, {a.Message, "message"}, {a.Note, "note"}, {a.Close, "close"},
-		{a.Escalate, "escalate"}, {a.Reassign, "reassign"}, {a.Reveal, "reveal"}, {a.Publish, "publish"}} {
-		if x.ok {
-			out = append(out, x.name)
+	for _, op := range apiActions {
+		if can.Has(op) || (op == report.OpAnswer && can.Has(report.OpAnswerDraft)) {
+			out = append(out, string(op))
 		}
 	}
 	return out
 }
 
 func (s *Server) apiReport(c *fiber.Ctx, id uint64, result string) error {
-	d, err := s.st.reports.Get(c.UserContext(), actor(c), id)
+	w, err := s.st.reports.Workbench(c.UserContext(), actor(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(apiStaffReport{Detail: d, Actions: actionNames(allowedActions(me(c), d)), Result: result})
+	return c.JSON(apiStaffReport{Detail: w.Detail, Actions: actionNames(w.Can), Result: result})
 }
 
 func (s *Server) handleAPIStaffReport(c *fiber.Ctx) error {

@@ -17,7 +17,8 @@ import (
 // actor is the signed-in principal as the report service knows it.
 func actor(c *fiber.Ctx) report.Actor {
 	p := me(c)
-	return report.Actor{UserID: p.ID, DeptCode: p.DeptCode, Role: report.Role(p.Role), RegionCode: p.Dept.RegionCode}
+	return report.Actor{UserID: p.ID, DeptCode: p.DeptCode, Role: report.Role(p.Role), RegionCode: p.Dept.RegionCode,
+		Name: p.Username}
 }
 
 // queueFilter is the queue's query string, checked.

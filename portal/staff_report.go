@@ -13,8 +13,6 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/report"
-	"sunlight/staff"
-	"sunlight/supervision"
 )
 
 // china is the time zone pages show (China has no daylight saving).
@@ -45,41 +43,6 @@ func init() {
 	}
 }
 
-// allowed lists the workbench actions the principal may offer on a report
-// in its current state. The report service checks again; this only keeps
-// buttons that would fail off the page.
-type allowed struct {
-	Accept, Answer, Return, Reject, Extend, Decide, Message, Note, Close, Escalate, Reassign, Reveal, Publish bool
-}
-
-func can(st report.Status, a report.Action) bool {
-	_, err := report.Next(st, a)
-	return err == nil
-}
-
-func allowedActions(p *staff.Principal, d *report.Detail) allowed {
-	handler := d.DepartmentCode == p.DeptCode && p.Is(staff.RoleStaff, staff.RoleHead)
-	sup := p.Is(staff.RoleSupervisor)
-	st := d.Status
-	return allowed{
-		Accept:   handler && can(st, report.ActAccept),
-		Answer:   handler && can(st, report.ActAnswer),
-		Return:   handler && can(st, report.ActReturn),
-		Reject:   handler && can(st, report.ActReject),
-		Extend:   handler && !d.Extended && !d.ExtensionAsked && (st == report.StatusAccepted || st == report.StatusEscalated),
-		Decide:   sup && d.ExtensionAsked,
-		Message:  handler && st.Open(),
-		Note:     true,
-		Close:    (sup || (p.Is(staff.RoleHead) && d.DepartmentCode == p.DeptCode)) && can(st, report.ActClose),
-		Escalate: sup && can(st, report.ActEscalate),
-		Reassign: sup && st.Open(),
-		// The assigned department and the supervisors who see the report
-		// may reveal a named reporter's contact; each reveal is audited.
-		Reveal:  (handler || sup) && d.HasContact && !d.Anonymous,
-		Publish: canPublish(p, d),
-	}
-}
-
 // answerTemplates are starting points for 答复; the handler edits them.
 var answerTemplates = []struct{ Name, Text string }{
 	{"已核实并整改", "您反映的问题，我单位已安排专人进行核实。经核实，情况属实。我单位已于　月　日完成整改：＿＿＿＿。感谢您的监督。"},
@@ -91,7 +54,7 @@ var answerTemplates = []struct{ Name, Text string }{
 type staffReportPage struct {
 	staffPage
 	R         *report.Detail
-	Can       allowed
+	Can       report.OpSet // what the principal may do now (report.Allowed)
 	Due       *time.Time
 	DueLabel  string
 	Countdown string
@@ -103,10 +66,10 @@ type staffReportPage struct {
 	Fields    map[string]string
 	Contact   *revealed
 	Depts     []catalog.Department // reassignment targets (supervisors)
-	Approval  *approvalView
-	// 公开答复: the head may publish; the texts start masked.
-	CanPublish  bool
-	Published   *supervision.PublishedAnswer
+	// The department's own answering: the draft waiting for the head and
+	// the published answer (公开答复, whose texts start masked).
+	Pending     *report.AnswerDraft
+	Published   *report.PublishedAnswer
 	PubQuestion string
 	PubAnswer   string
 }
@@ -153,13 +116,14 @@ func (s *Server) handleStaffReport(c *fiber.Ctx) error {
 // may not see is a 404 from the report service.
 func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
 	ctx := c.UserContext()
-	d, err := s.st.reports.Get(ctx, actor(c), id)
+	w, err := s.st.reports.Workbench(ctx, actor(c), id)
 	if err != nil {
 		return nil, err
 	}
+	d := w.Detail
 	d.Events = slices.DeleteFunc(d.Events, func(e report.EventView) bool { return e.Type == report.EvAccessed })
-	p := &staffReportPage{staffPage: s.staffPage(c, "举报 "+d.TrackingNo, "queue"), R: d, Can: allowedActions(me(c), d),
-		Templates: answerTemplates, Draft: d.Answer}
+	p := &staffReportPage{staffPage: s.staffPage(c, "举报 "+d.TrackingNo, "queue"), R: d, Can: w.Can,
+		Templates: answerTemplates, Draft: d.Answer, Pending: w.Draft, Published: w.Published}
 	if err := s.nameActors(ctx, d.Events); err != nil {
 		return nil, err
 	}
@@ -167,26 +131,15 @@ func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
 	if p.Due != nil {
 		p.Countdown, p.Late = countdown(s.now(), *p.Due)
 	}
-	if p.Can.Reassign {
+	if w.Can.Has(report.OpReassign) {
 		if p.Depts, err = s.depts.List(ctx, me(c).Dept.RegionCode, true); err != nil {
 			return nil, err
 		}
 	}
-	if p.Approval, err = s.approvalView(c, d); err != nil {
-		return nil, err
-	}
-	if d.DepartmentCode == me(c).DeptCode {
-		if p.Published, err = supervision.AnswerOf(ctx, s.cfg.DB, d.ID); errors.Is(err, catalog.ErrNotFound) {
-			p.Published, err = nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if p.CanPublish = canPublish(me(c), d); p.CanPublish {
+	if w.Can.Has(report.OpPublish) {
 		p.PubQuestion, p.PubAnswer = catalog.MaskText(d.Description), catalog.MaskText(d.Answer)
-		if p.Published != nil && !p.Published.Withdrawn {
-			p.PubQuestion, p.PubAnswer = p.Published.Question, p.Published.Answer
+		if w.Published != nil && !w.Published.Withdrawn {
+			p.PubQuestion, p.PubAnswer = w.Published.Question, w.Published.Answer
 		}
 	}
 	return p, nil

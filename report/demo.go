@@ -95,7 +95,8 @@ func (s *Service) demoAdvance(ctx context.Context, rc *Receipt, to Status, clock
 	accept := func() error { later(3); return s.Accept(ctx, h, r.ID, "") }
 	answer := func() error {
 		later(72)
-		return s.Answer(ctx, h, r.ID, "经调查核实，反映的问题部分属实，已责令整改，整改情况已在村务公开栏公示。")
+		_, err := s.Answer(ctx, h, r.ID, "经调查核实，反映的问题部分属实，已责令整改，整改情况已在村务公开栏公示。")
+		return err
 	}
 	switch to {
 	case StatusAccepted:

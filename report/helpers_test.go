@@ -102,3 +102,6 @@ func countRows(t testing.TB, db *gorm.DB, model any) int64 {
 	}
 	return n
 }
+
+// answered drops the outcome of Service.Answer (sent or kept as a draft).
+func answered(_ Op, err error) error { return err }

@@ -227,7 +227,8 @@ func (QRCode) TableName() string { return "report_qr_codes" }
 // Models are the tables report owns.
 func Models() []any {
 	return []any{&Report{}, &Event{}, &ChainHead{}, &Photo{}, &Submission{}, &RoutingRule{},
-		&DeadlineSetting{}, &Holiday{}, &Notification{}, &QRCode{}}
+		&DeadlineSetting{}, &Holiday{}, &Notification{}, &QRCode{},
+		&DeptSetting{}, &AnswerDraft{}, &PublishedAnswer{}}
 }
 
 // Migrate creates or upgrades report's tables and the chain head row.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"crypto/rand"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -76,7 +77,7 @@ func NormalizeReceipt(s string) (string, error) {
 	case d == "":
 		return "", invalidReceipt("请输入查询码")
 	case len(d) != ReceiptLen:
-		return "", invalidReceipt("查询码应为28位数字，您输入了" + itoa(len(d)) + "位")
+		return "", invalidReceipt("查询码应为28位数字，您输入了" + strconv.Itoa(len(d)) + "位")
 	case dammDigit(d) != 0:
 		return "", invalidReceipt("查询码有误，请逐位核对（可能有数字抄错或顺序颠倒）")
 	}
@@ -84,18 +85,6 @@ func NormalizeReceipt(s string) (string, error) {
 }
 
 func invalidReceipt(msg string) error { return catalog.Invalid(msg, "receipt", msg) }
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
-}
 
 // dammTable is the quasigroup of the Damm algorithm (order 10).
 var dammTable = [10][10]byte{

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -298,7 +299,7 @@ func (s *Service) flagTooFast(ctx context.Context, cal *Calendar, now time.Time)
 		sup := supervisorOf(ctx, s, r)
 		err := s.transact(ctx, func(tx *gorm.DB) error {
 			mins := int(r.AnsweredAt.Sub(*r.DispatchedAt).Minutes())
-			c := change{evType: EvTooFast, actor: "system", text: "派单后" + itoa(mins) + "分钟即答复，标为过快件，请核实办理是否到位",
+			c := change{evType: EvTooFast, actor: "system", text: "派单后" + strconv.Itoa(mins) + "分钟即答复，标为过快件，请核实办理是否到位",
 				updates: map[string]any{"too_fast": true, "fast_checked": true}}
 			if err := s.apply(tx, r, c, now); err != nil {
 				return err
@@ -328,7 +329,7 @@ func (s *Service) autoClose(ctx context.Context, cal *Calendar, now time.Time) (
 		r := &rs[i]
 		err := s.transact(ctx, func(tx *gorm.DB) error {
 			return s.apply(tx, r, change{action: ActClose, evType: EvClosed, actor: "system", public: true,
-				text: "答复后" + itoa(days) + "日内未评价，按已答复办结", updates: map[string]any{"closed_at": now, "rating": RatingAuto}}, now)
+				text: "答复后" + strconv.Itoa(days) + "日内未评价，按已答复办结", updates: map[string]any{"closed_at": now, "rating": RatingAuto}}, now)
 		})
 		if errors.Is(err, ErrBusy) {
 			continue

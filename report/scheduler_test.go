@@ -132,7 +132,7 @@ func TestAnswerDeadlineExtensionAndAutoClose(t *testing.T) {
 			t.Fatalf("escalated within the extension: %+v", p)
 		}
 		clk.Set(at(12, 21, 9))
-		if err := s.Answer(ctx, h, r.ID, "审计结果已出，违规发放资金已追回。"); err != nil {
+		if err := answered(s.Answer(ctx, h, r.ID, "审计结果已出，违规发放资金已追回。")); err != nil {
 			t.Fatal(err)
 		}
 		runPass(t, s, at(12, 27, 9))
@@ -155,7 +155,7 @@ func TestAnswerDeadlineExtensionAndAutoClose(t *testing.T) {
 		if err := s.Accept(ctx, h, r2.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Answer(ctx, h, r2.ID, "已处理完毕，请放心。"); err != nil {
+		if err := answered(s.Answer(ctx, h, r2.ID, "已处理完毕，请放心。")); err != nil {
 			t.Fatal(err)
 		}
 		if p := runPass(t, s, at(11, 24, 16)); p.TooFast != 1 {

@@ -63,6 +63,9 @@ type Actor struct {
 	// RegionCode is the region a supervisor watches (its department's
 	// region); unused for other roles.
 	RegionCode string
+	// Name is the account's user name, kept with what it writes outside
+	// the event chain (answer drafts, publications, settings).
+	Name string
 }
 
 // String is how the actor is named in events.
@@ -294,6 +297,12 @@ func (s *Service) Get(ctx context.Context, a Actor, id uint64) (*Detail, error) 
 	if err != nil {
 		return nil, err
 	}
+	return s.detail(ctx, r)
+}
+
+// detail is r as staff see it, with its events and photos.
+func (s *Service) detail(ctx context.Context, r *Report) (*Detail, error) {
+	var err error
 	d := &Detail{Summary: summaryOf(r), Description: r.Description, Anonymous: r.Anonymous,
 		HasContact: r.ContactName != "" || r.ContactPhone != "", Answer: r.Answer, Rating: r.Rating,
 		ReopenCount: r.ReopenCount, Extended: r.Extended, ExtensionDays: r.ExtensionDays, ExtensionReason: r.ExtensionReason,

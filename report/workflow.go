@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,21 +60,14 @@ func (s *Service) apply(tx *gorm.DB, r *Report, c change, now time.Time) error {
 }
 
 // act loads the report through the actor's visibility, checks the actor's
-// right with allow, builds the change and applies it, all in one
+// right to op (Check), builds the change and applies it, all in one
 // transaction.
-func (s *Service) act(ctx context.Context, a Actor, id uint64, allow func(*Report) error, build func(*Report, time.Time, *Calendar) (change, error)) error {
+func (s *Service) act(ctx context.Context, a Actor, id uint64, op Op, build func(*Report, time.Time, *Calendar) (change, error)) error {
 	cal, err := s.calendar(ctx)
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, func(tx *gorm.DB) error {
-		r, err := s.load(tx, a, id)
-		if err != nil {
-			return err
-		}
-		if err := allow(r); err != nil {
-			return err
-		}
+	return s.within(ctx, a, id, op, func(tx *gorm.DB, r *Report) error {
 		now := eventTime(s.now())
 		c, err := build(r, now, cal)
 		if err != nil {
@@ -84,47 +78,14 @@ func (s *Service) act(ctx context.Context, a Actor, id uint64, allow func(*Repor
 	})
 }
 
-// handler: the assigned department's staff or head (or a supervisor body
-// that was itself assigned the report).
-func handler(a Actor) func(*Report) error {
-	return func(r *Report) error {
-		if r.DeptCode != a.DeptCode || a.Role == RoleAdmin {
-			return ErrForbidden
-		}
-		return nil
+// notOverdue is the reset of the overdue marks when a report gets a fresh
+// start (signed for, moved, given more time), merged with more updates.
+func notOverdue(more map[string]any) map[string]any {
+	up := map[string]any{"overdue": false, "escalation_level": LevelNone}
+	for k, v := range more {
+		up[k] = v
 	}
-}
-
-// handlerOrSupervisor: the assigned department's staff or head, or a
-// supervisor who can see the report (load has already applied visibility:
-// the region, and never a report accusing the supervisor's own body).
-func handlerOrSupervisor(a Actor) func(*Report) error {
-	return func(r *Report) error {
-		if a.Role == RoleSupervisor {
-			return nil
-		}
-		return handler(a)(r)
-	}
-}
-
-// headOrSupervisor: the assigned department's head, or a supervisor who
-// can see the report.
-func headOrSupervisor(a Actor) func(*Report) error {
-	return func(r *Report) error {
-		if a.Role == RoleSupervisor || (a.Role == RoleHead && r.DeptCode == a.DeptCode) {
-			return nil
-		}
-		return ErrForbidden
-	}
-}
-
-func supervisor(a Actor) func(*Report) error {
-	return func(*Report) error {
-		if a.Role != RoleSupervisor {
-			return ErrForbidden
-		}
-		return nil
-	}
+	return up
 }
 
 // text checks a staff-written text.
@@ -135,7 +96,7 @@ func text(field, label, s string, minLen, maxLen int) (string, error) {
 		return "", catalog.Invalid("请填写"+label, field, "请填写"+label)
 	}
 	if n > maxLen {
-		msg := label + "不能超过" + itoa(maxLen) + "字"
+		msg := label + "不能超过" + strconv.Itoa(maxLen) + "字"
 		return "", catalog.Invalid(msg, field, msg)
 	}
 	return s, nil
@@ -147,25 +108,12 @@ func (s *Service) Accept(ctx context.Context, a Actor, id uint64, note string) e
 	if err != nil {
 		return err
 	}
-	return s.act(ctx, a, id, handler(a), func(r *Report, now time.Time, _ *Calendar) (change, error) {
+	return s.act(ctx, a, id, OpAccept, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		if note == "" {
 			note = "办理单位已签收"
 		}
 		return change{action: ActAccept, evType: EvAccepted, text: note, public: true,
-			updates: map[string]any{"accepted_at": now, "overdue": false, "escalation_level": 0}}, nil
-	})
-}
-
-// Answer gives the answer the reporter reads (答复).
-func (s *Service) Answer(ctx context.Context, a Actor, id uint64, answer string) error {
-	answer, err := text("answer", "答复内容", answer, 5, 5000)
-	if err != nil {
-		return err
-	}
-	return s.act(ctx, a, id, handler(a), func(r *Report, now time.Time, cal *Calendar) (change, error) {
-		// The scheduler checks the answer's speed (过快件) afterwards.
-		up := map[string]any{"answer": answer, "answered_at": now, "overdue": false, "rating": "", "fast_checked": false}
-		return change{action: ActAnswer, evType: EvAnswered, text: answer, public: true, updates: up}, nil
+			updates: notOverdue(map[string]any{"accepted_at": now})}, nil
 	})
 }
 
@@ -176,9 +124,9 @@ func (s *Service) Return(ctx context.Context, a Actor, id uint64, reason string)
 	if err != nil {
 		return err
 	}
-	return s.act(ctx, a, id, handler(a), func(r *Report, now time.Time, _ *Calendar) (change, error) {
+	return s.act(ctx, a, id, OpReturn, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		return change{action: ActReturn, evType: EvReturned, text: reason, public: false,
-			updates: map[string]any{"ack_due_at": nil, "answer_due_at": nil, "overdue": false, "escalation_level": 0}}, nil
+			updates: notOverdue(map[string]any{"ack_due_at": nil, "answer_due_at": nil})}, nil
 	})
 }
 
@@ -189,7 +137,7 @@ func (s *Service) Reject(ctx context.Context, a Actor, id uint64, reason string)
 	if err != nil {
 		return err
 	}
-	return s.act(ctx, a, id, handler(a), func(r *Report, now time.Time, _ *Calendar) (change, error) {
+	return s.act(ctx, a, id, OpReject, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		return change{action: ActReject, evType: EvRejected, text: reason, public: true,
 			updates: map[string]any{"closed_at": now, "overdue": false}}, nil
 	})
@@ -202,19 +150,15 @@ func (s *Service) RequestExtension(ctx context.Context, a Actor, id uint64, days
 	if err != nil {
 		return err
 	}
-	return s.act(ctx, a, id, handler(a), func(r *Report, now time.Time, cal *Calendar) (change, error) {
-		limit := cal.Setting(StageExtensionMax).Days
-		switch {
-		case days < 1 || days > limit:
-			return change{}, catalog.Invalid("延期天数应为1到"+itoa(limit)+"天", "days", "延期最多"+itoa(limit)+"天")
-		case r.Extended:
-			return change{}, conflict("每件举报只能延期一次")
-		case r.ExtensionRequested:
-			return change{}, conflict("已经申请过延期，正在等待批准")
-		case r.Status != StatusAccepted && r.Status != StatusEscalated:
-			return change{}, &TransitionError{From: r.Status, Action: ActExtend}
-		}
-		return change{evType: EvExtensionAsked, text: reason + "（申请延期" + itoa(days) + "天）",
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	if limit := cal.Setting(StageExtensionMax).Days; days < 1 || days > limit {
+		return catalog.Invalid("延期天数应为1到"+strconv.Itoa(limit)+"天", "days", "延期最多"+strconv.Itoa(limit)+"天")
+	}
+	return s.act(ctx, a, id, OpExtend, func(r *Report, now time.Time, _ *Calendar) (change, error) {
+		return change{evType: EvExtensionAsked, text: reason + "（申请延期" + strconv.Itoa(days) + "天）",
 			updates: map[string]any{"extension_requested": true, "extension_days": days, "extension_reason": reason}}, nil
 	})
 }
@@ -227,10 +171,7 @@ func (s *Service) DecideExtension(ctx context.Context, a Actor, id uint64, appro
 	if err != nil {
 		return err
 	}
-	return s.act(ctx, a, id, supervisor(a), func(r *Report, now time.Time, _ *Calendar) (change, error) {
-		if !r.ExtensionRequested {
-			return change{}, conflict("没有待审批的延期申请")
-		}
+	return s.act(ctx, a, id, OpDecide, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		if !approve {
 			return change{evType: EvExtensionRefused, text: note,
 				updates: map[string]any{"extension_requested": false, "extension_days": 0, "extension_reason": ""}}, nil
@@ -241,9 +182,8 @@ func (s *Service) DecideExtension(ctx context.Context, a Actor, id uint64, appro
 		}
 		due = due.AddDate(0, 0, r.ExtensionDays)
 		return change{action: ActExtend, evType: EvExtended, public: true,
-			text: "延期" + itoa(r.ExtensionDays) + "天，理由：" + r.ExtensionReason,
-			updates: map[string]any{"extension_requested": false, "extended": true, "answer_due_at": due,
-				"overdue": false, "escalation_level": 0}}, nil
+			text:    "延期" + strconv.Itoa(r.ExtensionDays) + "天，理由：" + r.ExtensionReason,
+			updates: notOverdue(map[string]any{"extension_requested": false, "extended": true, "answer_due_at": due})}, nil
 	})
 }
 
@@ -254,7 +194,7 @@ func (s *Service) Close(ctx context.Context, a Actor, id uint64, note string) er
 	if err != nil {
 		return err
 	}
-	return s.act(ctx, a, id, headOrSupervisor(a), func(r *Report, now time.Time, _ *Calendar) (change, error) {
+	return s.act(ctx, a, id, OpClose, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		if note == "" {
 			note = "已办结"
 		}
@@ -268,9 +208,9 @@ func (s *Service) Escalate(ctx context.Context, a Actor, id uint64, note string)
 	if err != nil {
 		return err
 	}
-	return s.act(ctx, a, id, supervisor(a), func(r *Report, now time.Time, _ *Calendar) (change, error) {
+	return s.act(ctx, a, id, OpEscalate, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		return change{action: ActEscalate, evType: EvEscalated, text: note, public: true,
-			updates: map[string]any{"escalation_level": 3}}, nil
+			updates: map[string]any{"escalation_level": LevelSupervisor}}, nil
 	})
 }
 
@@ -281,17 +221,12 @@ func (s *Service) Message(ctx context.Context, a Actor, id uint64, msg string, t
 	if err != nil {
 		return err
 	}
-	allow := func(r *Report) error {
-		if toReporter {
-			return handler(a)(r)
-		}
-		return nil
+	op := OpNote
+	if toReporter {
+		op = OpMessage
 	}
-	return s.act(ctx, a, id, allow, func(r *Report, now time.Time, _ *Calendar) (change, error) {
+	return s.act(ctx, a, id, op, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		if toReporter {
-			if !r.Status.Open() {
-				return change{}, conflict("已办结的举报不能再留言")
-			}
 			return change{evType: EvStaffMessage, text: msg, public: true}, nil
 		}
 		return change{evType: EvNote, text: msg}, nil
@@ -314,13 +249,13 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 		return err
 	}
 	var refused error
-	err = s.act(ctx, a, id, supervisor(a), func(r *Report, now time.Time, cal *Calendar) (change, error) {
+	err = s.act(ctx, a, id, OpReassign, func(r *Report, now time.Time, cal *Calendar) (change, error) {
 		if why, msg := reassignRefusal(a, r, target); why != "" {
 			refused = conflict("%s", msg)
 			return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：" + why}, nil
 		}
-		up := map[string]any{"dept_code": target.Code, "dept_region": target.RegionCode, "dispatched_at": now,
-			"accepted_at": nil, "overdue": false, "escalation_level": 0}
+		up := notOverdue(map[string]any{"dept_code": target.Code, "dept_region": target.RegionCode, "dispatched_at": now,
+			"accepted_at": nil})
 		cal.setDeadlines(up, now, true)
 		return change{action: ActDispatch, evType: EvDispatched, text: "改派至" + target.Name + "：" + reason, public: true,
 			updates: up}, nil
@@ -356,10 +291,7 @@ func (s *Service) RevealContact(ctx context.Context, a Actor, id uint64, reason 
 		return "", "", err
 	}
 	var sealedName, sealedPhone string
-	err = s.act(ctx, a, id, handlerOrSupervisor(a), func(r *Report, now time.Time, _ *Calendar) (change, error) {
-		if r.Anonymous {
-			return change{}, conflict("匿名举报没有联系方式")
-		}
+	err = s.act(ctx, a, id, OpReveal, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		sealedName, sealedPhone = r.ContactName, r.ContactPhone
 		return change{evType: EvContactRevealed, text: reason}, nil
 	})
@@ -383,10 +315,11 @@ func (s *Service) RecordAccess(ctx context.Context, a Actor, id uint64, what str
 	if err != nil {
 		return err
 	}
-	allow := func(*Report) error { return nil }
-	return s.act(ctx, a, id, allow, func(*Report, time.Time, *Calendar) (change, error) {
+	return s.act(ctx, a, id, OpRecordAccess, func(*Report, time.Time, *Calendar) (change, error) {
 		return change{evType: EvAccessed, text: what}, nil
 	})
 }
 
-func contactAAD(id uint64, field string) string { return "report/" + itoa(int(id)) + "/" + field }
+func contactAAD(id uint64, field string) string {
+	return "report/" + strconv.FormatUint(id, 10) + "/" + field
+}

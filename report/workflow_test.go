@@ -81,7 +81,7 @@ func doAction(s *Service, r *Report, receipt string, a Action) error {
 	case ActExtend:
 		return s.DecideExtension(ctx, sup, r.ID, true, "同意")
 	case ActAnswer:
-		return s.Answer(ctx, h, r.ID, "经核查，已将不符合条件的人员移出名单。")
+		return answered(s.Answer(ctx, h, r.ID, "经核查，已将不符合条件的人员移出名单。"))
 	case ActClose:
 		return s.Close(ctx, head(r.DeptCode), r.ID, "")
 	case ActReopen:
@@ -168,13 +168,13 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("reporter does not see the extension reason: %+v", tr.Timeline)
 		}
 		clk.Set(t0.AddDate(0, 0, 3))
-		must(s.Answer(ctx, h, r.ID, "经核查，已将不符合条件的人员移出名单。"))
+		must(answered(s.Answer(ctx, h, r.ID, "经核查，已将不符合条件的人员移出名单。")))
 		must(s.Rate(ctx, rc.Receipt, RatingUnsatisfied, "还有人没移出"))
 		if got := reportByID(t, s, r.ID); got.Status != StatusReopened || got.ReopenCount != 1 {
 			t.Fatalf("unsatisfied once: %s, reopen %d", got.Status, got.ReopenCount)
 		}
 		must(s.Accept(ctx, h, r.ID, ""))
-		must(s.Answer(ctx, h, r.ID, "已全部移出，并公示。"))
+		must(answered(s.Answer(ctx, h, r.ID, "已全部移出，并公示。")))
 		must(s.Rate(ctx, rc.Receipt, RatingUnsatisfied, "仍不满意"))
 		if got := reportByID(t, s, r.ID); got.Status != StatusEscalated {
 			t.Fatalf("unsatisfied twice: %s, want escalated", got.Status)
@@ -184,7 +184,7 @@ func TestLifecycle(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("supervisor notifications = %d", n)
 		}
-		must(s.Answer(ctx, h, r.ID, "县纪委督办后重新核查，已处理。"))
+		must(answered(s.Answer(ctx, h, r.ID, "县纪委督办后重新核查，已处理。")))
 		must(s.Rate(ctx, rc.Receipt, RatingSatisfied, ""))
 		if got := reportByID(t, s, r.ID); got.Status != StatusClosed || got.Rating != RatingSatisfied {
 			t.Fatalf("satisfied: %s %s", got.Status, got.Rating)

@@ -1,0 +1,101 @@
+package report
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+)
+
+// Workbench is one report as its page shows it to an actor: the detail,
+// what the actor may do now (Allowed), and — for the assigned
+// department's own members — its answering: whether answers wait for the
+// head, the pending draft and the published answer.
+type Workbench struct {
+	*Detail
+	Can           OpSet
+	NeedsApproval bool
+	Draft         *AnswerDraft     // nil: none
+	Published     *PublishedAnswer // nil: never published
+}
+
+// Workbench returns report id as actor a sees it, with what a may do.
+func (s *Service) Workbench(ctx context.Context, a Actor, id uint64) (*Workbench, error) {
+	db := s.db.WithContext(ctx)
+	r, err := s.load(db, a, id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.detail(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workbench{Detail: d}
+	c := caseOf(r)
+	if a.DeptCode == r.DeptCode {
+		if err := w.answering(db, r, &c); err != nil {
+			return nil, err
+		}
+	}
+	w.Can = Allowed(a, c)
+	return w, nil
+}
+
+// answering reads the department's answering state of r into w and c.
+func (w *Workbench) answering(db *gorm.DB, r *Report, c *Case) error {
+	var err error
+	if w.NeedsApproval, err = needsApproval(db, r.DeptCode); err != nil {
+		return err
+	}
+	if w.Draft, err = draftOf(db, r); errors.Is(err, ErrNotFound) {
+		w.Draft, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	if w.Published, err = publicationOf(db, r); errors.Is(err, ErrNotFound) {
+		w.Published, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	c.NeedsApproval = w.NeedsApproval
+	if w.Draft != nil {
+		c.Draft = w.Draft.State
+	}
+	switch {
+	case w.Published == nil:
+		c.Publication = PubNone
+	case w.Published.Withdrawn:
+		c.Publication = PubWithdrawn
+	default:
+		c.Publication = PubPublic
+	}
+	return nil
+}
+
+// answersOps are the operations whose rule needs the department's
+// answering state.
+var answersOps = map[Op]bool{OpAnswer: true, OpAnswerDraft: true, OpApproveAnswer: true, OpSendBack: true,
+	OpPublish: true, OpUnpublish: true}
+
+// within runs fn on report id, read through a's visibility, once Check
+// allows op, all in one transaction.
+func (s *Service) within(ctx context.Context, a Actor, id uint64, op Op, fn func(tx *gorm.DB, r *Report) error) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
+		r, err := s.load(tx, a, id)
+		if err != nil {
+			return err
+		}
+		c := caseOf(r)
+		if answersOps[op] && a.DeptCode == r.DeptCode {
+			if err := (&Workbench{}).answering(tx, r, &c); err != nil {
+				return err
+			}
+		}
+		if err := Check(a, c, op); err != nil {
+			return err
+		}
+		return fn(tx, r)
+	})
+}
