@@ -10,15 +10,15 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/staff"
-	"sunlight/supervision"
+	"sunlight/stats"
 )
 
 // dashboardScope is what the signed-in principal may count: a
 // supervisor their region (as their queue), a head their department.
 // Reports accusing the viewer's own department never count.
-func dashboardScope(c *fiber.Ctx) (supervision.Scope, error) {
+func dashboardScope(c *fiber.Ctx) (stats.Scope, error) {
 	p := me(c)
-	sc := supervision.Scope{Viewer: p.DeptCode}
+	sc := stats.Scope{Viewer: p.DeptCode}
 	if p.Is(staff.RoleSupervisor) {
 		sc.Region, sc.Supervisor = p.Dept.RegionCode, true
 	} else {
@@ -66,7 +66,7 @@ type chart struct {
 
 const chartWidth = 300 // px for 100%
 
-func rateChart(title string, fs []supervision.Figures, rate func(*supervision.Figures) float64) chart {
+func rateChart(title string, fs []stats.Figures, rate func(*stats.Figures) float64) chart {
 	ch := chart{Title: title}
 	for i := range fs {
 		r := rate(&fs[i])
@@ -84,7 +84,7 @@ func rateChart(title string, fs []supervision.Figures, rate func(*supervision.Fi
 
 type dashboardPage struct {
 	staffPage
-	Board  *supervision.Board
+	Board  *stats.Board
 	From   string
 	To     string
 	Charts []chart
@@ -93,12 +93,12 @@ type dashboardPage struct {
 }
 
 // leagueOrders are the allowed orders of the league table: worst first.
-var leagueOrders = map[string]func([]supervision.Figures){
-	"code":    func([]supervision.Figures) {},
-	"overdue": byKey(func(f *supervision.Figures) float64 { return -float64(f.OverdueNow) }),
-	"ack":     byKey(func(f *supervision.Figures) float64 { return rateOrTop(f.AckRate()) }),
-	"answer":  byKey(func(f *supervision.Figures) float64 { return rateOrTop(f.AnswerRate()) }),
-	"satisfaction": byKey(func(f *supervision.Figures) float64 {
+var leagueOrders = map[string]func([]stats.Figures){
+	"code":    func([]stats.Figures) {},
+	"overdue": byKey(func(f *stats.Figures) float64 { return -float64(f.OverdueNow) }),
+	"ack":     byKey(func(f *stats.Figures) float64 { return rateOrTop(f.AckRate()) }),
+	"answer":  byKey(func(f *stats.Figures) float64 { return rateOrTop(f.AnswerRate()) }),
+	"satisfaction": byKey(func(f *stats.Figures) float64 {
 		return rateOrTop(f.SatisfactionRate())
 	}),
 }
@@ -111,8 +111,8 @@ func rateOrTop(r float64) float64 {
 	return r
 }
 
-func byKey(key func(*supervision.Figures) float64) func([]supervision.Figures) {
-	return func(fs []supervision.Figures) {
+func byKey(key func(*stats.Figures) float64) func([]stats.Figures) {
+	return func(fs []stats.Figures) {
 		sort.SliceStable(fs, func(i, j int) bool { return key(&fs[i]) < key(&fs[j]) })
 	}
 }
@@ -126,7 +126,7 @@ func (s *Server) handleStaffDashboard(c *fiber.Ctx) error {
 	if !ok {
 		return catalog.Invalid("不支持的排序方式", "sort", "可选 code、overdue、ack、answer、satisfaction")
 	}
-	b, err := supervision.Compute(c.UserContext(), s.cfg.DB, sc, s.now())
+	b, err := stats.Compute(c.UserContext(), s.cfg.DB, sc, s.now())
 	if err != nil {
 		return err
 	}
@@ -135,9 +135,9 @@ func (s *Server) handleStaffDashboard(c *fiber.Ctx) error {
 	p := dashboardPage{staffPage: s.staffPage(c, "督办统计", "dashboard"), Board: b, From: c.Query("from"), To: c.Query("to"),
 		Sort: c.Query("sort", "code")}
 	p.Charts = []chart{
-		rateChart("按时签收率", b.Departments, (*supervision.Figures).AckRate),
-		rateChart("按时答复率", b.Departments, (*supervision.Figures).AnswerRate),
-		rateChart("满意率", b.Departments, (*supervision.Figures).SatisfactionRate),
+		rateChart("按时签收率", b.Departments, (*stats.Figures).AckRate),
+		rateChart("按时答复率", b.Departments, (*stats.Figures).AnswerRate),
+		rateChart("满意率", b.Departments, (*stats.Figures).SatisfactionRate),
 	}
 	p.CSV = "/staff/dashboard.csv?" + string(c.Request().URI().QueryString())
 	return s.render(c, "dashboard", &p)
@@ -154,7 +154,7 @@ func (s *Server) handleStaffDashboardCSV(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sunlight-reports-%s.csv"`, s.now().In(china).Format("20060102")))
-	n, err := supervision.WriteCSV(ctx, c.Response().BodyWriter(), s.cfg.DB, sc, s.now())
+	n, err := stats.WriteCSV(ctx, c.Response().BodyWriter(), s.cfg.DB, sc, s.now())
 	if err != nil {
 		return err
 	}

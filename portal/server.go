@@ -18,7 +18,7 @@ import (
 	"sunlight/report"
 	"sunlight/search"
 	"sunlight/staff"
-	"sunlight/supervision"
+	"sunlight/stats"
 )
 
 // Config is what the portal needs from its program.
@@ -77,8 +77,8 @@ type Server struct {
 
 	rep *reporting // QR codes, report form, tracking (report.go)
 
-	home  memo[*homeFigures]        // the home page's figures (home.go)
-	stats memo[*supervision.Public] // the public scoreboard (stats.go)
+	home  memo[*homeFigures]  // the home page's figures (home.go)
+	stats memo[*stats.Public] // the public scoreboard (stats.go)
 }
 
 // New builds the server; it fails if a required part of cfg is missing or
@@ -115,7 +115,7 @@ func New(cfg Config) (*Server, error) {
 		disclosures: catalog.NewDisclosureStore(cfg.DB),
 		st:          newStaffDeps(cfg),
 		home:        memo[*homeFigures]{ttl: 5 * time.Minute},
-		stats:       memo[*supervision.Public]{ttl: 5 * time.Minute},
+		stats:       memo[*stats.Public]{ttl: 5 * time.Minute},
 	}
 	s.disclosures.Now = s.now
 	s.checks = []Check{{Name: "database", Required: true, Probe: s.pingDB}}

@@ -13,7 +13,6 @@ import (
 
 	"sunlight/report"
 	"sunlight/staff"
-	"sunlight/supervision"
 )
 
 var cheapArgon = staff.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
@@ -35,9 +34,6 @@ func newStaffServer(t testing.TB, db *gorm.DB, cfg ...func(*Config)) *Server {
 		t.Fatal(err)
 	}
 	if err := report.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	if err := supervision.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	return s

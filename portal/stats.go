@@ -4,7 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/report"
-	"sunlight/supervision"
+	"sunlight/stats"
 )
 
 // The public scoreboard: how each department answers, with no personal
@@ -13,20 +13,20 @@ import (
 
 type statsPage struct {
 	Page
-	Board *supervision.Public
+	Board *stats.Public
 }
 
 // publicStats computes the scoreboard again only when the audit chain has
 // moved (every step of every report is an event) or after five minutes
 // (overdue counts change with time alone).
-func (s *Server) publicStats(c *fiber.Ctx) (*supervision.Public, error) {
+func (s *Server) publicStats(c *fiber.Ctx) (*stats.Public, error) {
 	ctx := c.UserContext()
 	head, err := report.ChainHeadOf(ctx, s.cfg.DB)
 	if err != nil {
 		return nil, err
 	}
-	return s.stats.get(head.Hash, s.now(), func() (*supervision.Public, error) {
-		return supervision.ComputePublic(ctx, s.cfg.DB, s.now())
+	return s.stats.get(head.Hash, s.now(), func() (*stats.Public, error) {
+		return stats.ComputePublic(ctx, s.cfg.DB, s.now())
 	})
 }
 

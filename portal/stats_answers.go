@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
-	"sunlight/supervision"
+	"sunlight/report"
 )
 
 // Published answers (公开答复): what departments answered, with the
@@ -14,7 +14,7 @@ import (
 
 type answersPage struct {
 	Page
-	Answers []supervision.PublishedAnswer
+	Answers []report.PublishedAnswer
 	Region  string
 }
 
@@ -23,7 +23,7 @@ func (s *Server) handleAnswers(c *fiber.Ctx) error {
 	if region != "" && catalog.LevelOf(region) == 0 {
 		return catalog.Invalid("地区代码不正确", "region", "地区代码应为2、4、6、9或12位数字")
 	}
-	as, err := supervision.Answers(c.UserContext(), s.cfg.DB, region, 50)
+	as, err := report.Answers(c.UserContext(), s.cfg.DB, region, 50)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (s *Server) handleAnswers(c *fiber.Ctx) error {
 
 type answerPage struct {
 	Page
-	A *supervision.PublishedAnswer
+	A *report.PublishedAnswer
 }
 
 func (s *Server) handleAnswer(c *fiber.Ctx) error {
@@ -43,7 +43,7 @@ func (s *Server) handleAnswer(c *fiber.Ctx) error {
 	if err != nil {
 		return catalog.ErrNotFound
 	}
-	a, err := supervision.LoadAnswer(c.UserContext(), s.cfg.DB, id)
+	a, err := report.LoadAnswer(c.UserContext(), s.cfg.DB, id)
 	if err != nil {
 		return err
 	}

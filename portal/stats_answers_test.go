@@ -11,8 +11,8 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/internal/testdb"
+	"sunlight/report"
 	"sunlight/staff"
-	"sunlight/supervision"
 )
 
 func TestPublishedAnswers(t *testing.T) {
@@ -46,7 +46,7 @@ func TestPublishedAnswers(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("publish: %d", resp.StatusCode)
 		}
-		a, err := supervision.AnswerOf(t.Context(), db, r.ID)
+		a, err := report.AnswerOf(t.Context(), db, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

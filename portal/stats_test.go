@@ -9,15 +9,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/internal/testdb"
-	"sunlight/supervision"
+	"sunlight/stats"
 )
 
 // The scoreboard prints every kind of cell as people read it.
 func TestStatsTemplateCells(t *testing.T) {
 	s := newTestServer(t, testdb.SQLite(t))
-	b := &supervision.Public{At: fixedNow, Departments: []supervision.PublicFigures{{
-		Code: "x", Name: "某单位", Received: supervision.Cell{N: 12}, OverdueNow: supervision.Cell{N: 2, Suppressed: true},
-		AckOnTime: supervision.Percent{V: 81.8, OK: true}, MedianAnswerDays: supervision.Days{V: 3.1, OK: true},
+	b := &stats.Public{At: fixedNow, Departments: []stats.PublicFigures{{
+		Code: "x", Name: "某单位", Received: stats.Cell{N: 12}, OverdueNow: stats.Cell{N: 2, Suppressed: true},
+		AckOnTime: stats.Percent{V: 81.8, OK: true}, MedianAnswerDays: stats.Days{V: 3.1, OK: true},
 	}}}
 	app := s.App()
 	app.Get("/test/stats", func(c *fiber.Ctx) error {

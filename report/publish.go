@@ -134,6 +134,16 @@ func publicationOf(db *gorm.DB, r *Report) (*PublishedAnswer, error) {
 	return &pa, err
 }
 
+// AnswerOf returns the published answer of a report (withdrawn or not).
+func AnswerOf(ctx context.Context, db *gorm.DB, reportID uint64) (*PublishedAnswer, error) {
+	var a PublishedAnswer
+	err := db.WithContext(ctx).Where("report_id = ?", reportID).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("published answer of report %d: %w", reportID, catalog.ErrNotFound)
+	}
+	return &a, err
+}
+
 // LoadAnswer returns a published answer while it is public; withdrawn or
 // unknown ones are catalog.ErrNotFound (for pages and the search syncer).
 func LoadAnswer(ctx context.Context, db *gorm.DB, id uint64) (*PublishedAnswer, error) {

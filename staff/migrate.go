@@ -9,7 +9,7 @@ import (
 
 // Models are the tables staff owns.
 func Models() []any {
-	return []any{&Account{}, &Session{}, &APIToken{}, &loginFailure{}, &AccountEvent{}, &DeptSetting{}, &AnswerDraft{}}
+	return []any{&Account{}, &Session{}, &APIToken{}, &loginFailure{}, &AccountEvent{}}
 }
 
 // Migrate creates or upgrades staff's tables.

@@ -10,8 +10,8 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/internal/testdb"
+	"sunlight/report"
 	"sunlight/search"
-	"sunlight/supervision"
 )
 
 // TestPublishedAnswersAreSearchable: a published answer (公开答复) reaches
@@ -24,7 +24,7 @@ func TestPublishedAnswersAreSearchable(t *testing.T) {
 			t.Fatal(err)
 		}
 		at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-		a := &supervision.PublishedAnswer{ReportID: 1, DeptCode: "210124101-gov", DeptName: "大孤家子镇人民政府",
+		a := &report.PublishedAnswer{ReportID: 1, DeptCode: "210124101-gov", DeptName: "大孤家子镇人民政府",
 			RegionCode: "210124101201", SubjectName: "某村", ProblemType: "补贴、低保发放不公或被克扣",
 			Title: "关于低保名单中有已故人员的答复", Question: "低保名单里有已经去世的人还在领钱。",
 			Answer: "经核实已停发并追回多发的低保金。", AnsweredAt: at, PublishedAt: at, PublishedBy: "user:1"}

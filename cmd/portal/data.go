@@ -16,7 +16,6 @@ import (
 	"sunlight/report"
 	"sunlight/search"
 	"sunlight/staff"
-	"sunlight/supervision"
 )
 
 // migrate runs every package's migrations; each package owns its tables.
@@ -25,7 +24,6 @@ func migrate(ctx context.Context, db *gorm.DB) error {
 		catalog.Migrate,
 		search.Migrate,
 		staff.Migrate,
-		supervision.Migrate,
 		report.Migrate,
 	} {
 		if err := m(ctx, db); err != nil {

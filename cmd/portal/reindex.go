@@ -11,8 +11,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/report"
 	"sunlight/search"
-	"sunlight/supervision"
 )
 
 func reindexCommand() *command {
@@ -28,7 +28,7 @@ func reindexCommand() *command {
 // their changes in catalog's outbox as "answer:ID".
 func searchSources(db *gorm.DB) []search.Source {
 	src := search.NewCatalogSource(db)
-	src.Extra = map[string]search.ExtraKind{supervision.SubjectKind: answerKind(db)}
+	src.Extra = map[string]search.ExtraKind{report.AnswerSubjectKind: answerKind(db)}
 	return []search.Source{src}
 }
 
@@ -40,7 +40,7 @@ func answerKind(db *gorm.DB) search.ExtraKind {
 			if err != nil {
 				return nil, fmt.Errorf("answer %q: %w", id, search.ErrGone)
 			}
-			a, err := supervision.LoadAnswer(ctx, db, n)
+			a, err := report.LoadAnswer(ctx, db, n)
 			if err != nil {
 				return nil, err
 			}
@@ -48,7 +48,7 @@ func answerKind(db *gorm.DB) search.ExtraKind {
 			return &d, nil
 		},
 		All: func(ctx context.Context, fn func([]search.Document) error) error {
-			return supervision.AllAnswers(ctx, db, func(as []supervision.PublishedAnswer) error {
+			return report.AllAnswers(ctx, db, func(as []report.PublishedAnswer) error {
 				docs := make([]search.Document, len(as))
 				for i := range as {
 					docs[i] = answerDocument(&as[i])
@@ -62,7 +62,7 @@ func answerKind(db *gorm.DB) search.ExtraKind {
 // answerDocument is a published answer as the index holds it: the masked
 // question and answer as the department published them, nothing of the
 // reporter.
-func answerDocument(a *supervision.PublishedAnswer) search.Document {
+func answerDocument(a *report.PublishedAnswer) search.Document {
 	return search.Document{ID: a.Subject(), Type: search.TypeAnswer, Title: a.Title,
 		Body: a.Question + "\n" + a.Answer, RegionCode: a.RegionCode, DeptCode: a.DeptCode,
 		Year: a.PublishedAt.Year(), Date: a.PublishedAt, URL: a.URL()}

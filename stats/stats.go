@@ -1,10 +1,12 @@
-// Package supervision computes the figures supervisors (纪委监委) and the
-// public hold departments to: how many reports each received, how many it
+// Package stats computes the figures supervisors (纪委监委) and the public
+// hold departments to — league tables, the dashboard and its CSV, the
+// public scoreboard: how many reports each received, how many it
 // acknowledged and answered on time, how many are overdue now, how long it
 // takes, how satisfied reporters are, how often answers are reopened, and
-// how many answers came suspiciously fast (过快件). It reads the report
-// package's table and never writes it; it holds no personal data.
-package supervision
+// how many answers came suspiciously fast (过快件). It only reads (the
+// report package's table); it owns no tables, writes nothing and holds no
+// personal data.
+package stats
 
 import (
 	"context"
@@ -90,7 +92,7 @@ func load(ctx context.Context, db *gorm.DB, sc Scope) ([]row, error) {
 	}
 	var rows []row
 	if err := q.Order("submitted_at, id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("supervision: %w", err)
+		return nil, fmt.Errorf("stats: %w", err)
 	}
 	return rows, nil
 }
