@@ -11,12 +11,20 @@
 //
 //	List(ctx, actor, Filter) ([]Summary, total, error)   the queue
 //	Get(ctx, actor, id) (*Detail, error)                   one report
-//	Accept / Answer / Return / Reject / Close / Escalate   workflow actions
+//	Workbench(ctx, actor, id) (*Workbench, error)          one report with what the actor may do, and its answering
+//	Accept / Return / Reject / Close / Escalate            workflow actions
+//	Answer(ctx, actor, id, text) (Op, error)               答复: sent, or kept as a draft when the head approves answers
+//	ApproveAnswer / SendBackAnswer                         the head sends a draft out or returns it to its author
+//	PublishAnswer / WithdrawAnswer                         公开答复: the head publishes a reviewed, masked answer
 //	RequestExtension / DecideExtension                     延期: ask, then a supervisor approves or refuses
 //	Message(ctx, actor, id, text, toReporter)              a question to the reporter, or an internal note
 //	Reassign(ctx, actor, id, deptCode, reason)             supervisor moves it to another department
 //	RevealContact(ctx, actor, id, reason)                  audited look at the reporter's name and phone
 //	RecordAccess(ctx, actor, id, what)                     audit a view, photo download or export
+//
+// Who may do what on a report the actor can see is one rule, Check (and
+// Allowed, the set it lets through, which the workbench offers): every
+// action above checks it in its transaction.
 //
 // Visibility is enforced in the query itself (see visible): staff and heads
 // see their own department's reports; supervisors see their region's, and
