@@ -73,29 +73,3 @@ func (w *Workbench) answering(db *gorm.DB, r *Report, c *Case) error {
 	}
 	return nil
 }
-
-// answersOps are the operations whose rule needs the department's
-// answering state.
-var answersOps = map[Op]bool{OpAnswer: true, OpAnswerDraft: true, OpApproveAnswer: true, OpSendBack: true,
-	OpPublish: true, OpUnpublish: true}
-
-// within runs fn on report id, read through a's visibility, once Check
-// allows op, all in one transaction.
-func (s *Service) within(ctx context.Context, a Actor, id uint64, op Op, fn func(tx *gorm.DB, r *Report) error) error {
-	return s.transact(ctx, func(tx *gorm.DB) error {
-		r, err := s.load(tx, a, id)
-		if err != nil {
-			return err
-		}
-		c := caseOf(r)
-		if answersOps[op] && a.DeptCode == r.DeptCode {
-			if err := (&Workbench{}).answering(tx, r, &c); err != nil {
-				return err
-			}
-		}
-		if err := Check(a, c, op); err != nil {
-			return err
-		}
-		return fn(tx, r)
-	})
-}
