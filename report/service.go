@@ -50,17 +50,18 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
-// Role is what a staff account may do.
-type Role string
+// Role is domain.Role, the one role type.
+type Role = domain.Role
 
 // Roles of staff accounts.
 const (
-	RoleStaff      Role = "staff"      // 经办人
-	RoleHead       Role = "head"       // 部门负责人
-	RoleSupervisor Role = "supervisor" // 纪委监委 / 督办
-	RoleAdmin      Role = "admin"      // 技术管理员: no report content
+	RoleStaff      = domain.RoleStaff
+	RoleHead       = domain.RoleHead
+	RoleSupervisor = domain.RoleSupervisor
+	RoleAdmin      = domain.RoleAdmin
 )
 
 // Actor is who performs a staff call.

@@ -1,10 +1,9 @@
 package report
 
 import (
-	"errors"
 	"fmt"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Status is where a report is in its workflow.
@@ -101,19 +100,13 @@ func Next(from Status, a Action) (Status, error) {
 	return "", &TransitionError{From: from, Action: a}
 }
 
-// ErrNotFound is catalog's: a report that does not exist or that the actor
-// may not see (the two are never told apart).
-var ErrNotFound = catalog.ErrNotFound
-
-// ErrForbidden: the actor may see the report but not do this.
-var ErrForbidden = errors.New("forbidden")
-
-// ErrConflict: the request contradicts a rule, e.g. reassigning a report to
-// the department it accuses, or a second extension.
-var ErrConflict = errors.New("conflict")
-
-// ErrBusy: the report changed under us (another writer won); retry.
-var ErrBusy = errors.New("report changed concurrently")
+// The domain errors the report service returns (see package domain).
+var (
+	ErrNotFound  = domain.ErrNotFound  // not there, or not visible to the actor (never told apart)
+	ErrForbidden = domain.ErrForbidden // visible, but the actor may not do this
+	ErrConflict  = domain.ErrConflict  // contradicts a rule, e.g. reassigning to the accused
+	ErrBusy      = domain.ErrBusy      // the report changed under us; retry
+)
 
 // TransitionError is an illegal workflow step; the portal answers 409.
 type TransitionError struct {
@@ -130,14 +123,7 @@ var actionNames = map[Action]string{
 	ActAnswer: "答复", ActClose: "办结", ActReopen: "重办", ActEscalate: "督办",
 }
 
-// ConflictError explains an ErrConflict to people.
-type ConflictError struct{ Message string }
+// ConflictError is domain.ConflictError.
+type ConflictError = domain.ConflictError
 
-func (e *ConflictError) Error() string { return e.Message }
-
-// Unwrap makes errors.Is(err, ErrConflict) true.
-func (e *ConflictError) Unwrap() error { return ErrConflict }
-
-func conflict(format string, args ...any) error {
-	return &ConflictError{Message: fmt.Sprintf(format, args...)}
-}
+func conflict(format string, args ...any) error { return domain.Conflict(format, args...) }

@@ -12,6 +12,8 @@ import (
 
 	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // transact runs fn in one transaction, and runs it again (up to three
@@ -32,7 +34,7 @@ func (s *Service) transact(ctx context.Context, fn func(tx *gorm.DB) error) erro
 
 // ErrUnavailable: the database cannot be reached. Nothing was stored and
 // no receipt was given; the portal answers 503 and the caller may retry.
-var ErrUnavailable = errors.New("database unavailable")
+var ErrUnavailable = domain.ErrUnavailable
 
 // unavailable wraps connection failures in ErrUnavailable.
 func unavailable(err error) error {

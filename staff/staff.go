@@ -16,48 +16,25 @@ import (
 	"time"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
-// Role says what an account may do. Staff and heads work their own
-// department's queue; a supervisor watches every department in the region
-// of their (supervising) department; an admin manages accounts and
-// published data but never reads report content.
-type Role string
+// Role is domain.Role, the one role type.
+type Role = domain.Role
 
+// The roles.
 const (
-	RoleStaff      Role = "staff"
-	RoleHead       Role = "head"
-	RoleSupervisor Role = "supervisor"
-	RoleAdmin      Role = "admin"
+	RoleStaff      = domain.RoleStaff
+	RoleHead       = domain.RoleHead
+	RoleSupervisor = domain.RoleSupervisor
+	RoleAdmin      = domain.RoleAdmin
 )
 
 // Roles lists every role, in display order.
-var Roles = []Role{RoleStaff, RoleHead, RoleSupervisor, RoleAdmin}
+var Roles = domain.Roles
 
 // ParseRole checks a role name.
-func ParseRole(s string) (Role, error) {
-	for _, r := range Roles {
-		if string(r) == strings.TrimSpace(s) {
-			return r, nil
-		}
-	}
-	return "", catalog.Invalid("角色不正确", "role", "应为 staff、head、supervisor 或 admin")
-}
-
-// Name is the role's Chinese name.
-func (r Role) Name() string {
-	switch r {
-	case RoleStaff:
-		return "经办人"
-	case RoleHead:
-		return "部门负责人"
-	case RoleSupervisor:
-		return "督办（纪委监委）"
-	case RoleAdmin:
-		return "系统管理员"
-	}
-	return string(r)
-}
+func ParseRole(s string) (Role, error) { return domain.ParseRole(s) }
 
 // Account is one person's login.
 type Account struct {
