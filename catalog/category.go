@@ -67,7 +67,7 @@ func NewCategoryStore(db *gorm.DB) *CategoryStore { return &CategoryStore{db: db
 // Get returns one published category.
 func (s *CategoryStore) Get(ctx context.Context, code string) (*Category, error) {
 	var c Category
-	err := s.db.WithContext(ctx).Where("code = ? AND published = ?", code, true).Take(&c).Error
+	err := s.db.WithContext(ctx).Scopes(PublicCategories).Where("code = ?", code).Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("category %q: %w", code, ErrNotFound)
 	}
@@ -80,7 +80,7 @@ func (s *CategoryStore) Get(ctx context.Context, code string) (*Category, error)
 // Children returns the published categories directly under code.
 func (s *CategoryStore) Children(ctx context.Context, code string) ([]Category, error) {
 	var cs []Category
-	err := s.db.WithContext(ctx).Where("parent_code = ? AND published = ?", code, true).Order("code").Find(&cs).Error
+	err := s.db.WithContext(ctx).Scopes(PublicCategories).Where("parent_code = ?", code).Order("code").Find(&cs).Error
 	if err != nil {
 		return nil, fmt.Errorf("categories under %s: %w", code, err)
 	}
@@ -89,7 +89,7 @@ func (s *CategoryStore) Children(ctx context.Context, code string) ([]Category, 
 
 // List returns published categories ordered by code, a page at a time.
 func (s *CategoryStore) List(ctx context.Context, pg Paging) ([]Category, int64, error) {
-	q := s.db.WithContext(ctx).Model(&Category{}).Where("published = ?", true)
+	q := s.db.WithContext(ctx).Model(&Category{}).Scopes(PublicCategories)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count categories: %w", err)
@@ -105,7 +105,7 @@ func (s *CategoryStore) List(ctx context.Context, pg Paging) ([]Category, int64,
 // minor ones, ordered by code.
 func (s *CategoryStore) Tree(ctx context.Context) ([]CategoryNode, error) {
 	var all []Category
-	if err := s.db.WithContext(ctx).Where("published = ?", true).Order("code").Find(&all).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(PublicCategories).Order("code").Find(&all).Error; err != nil {
 		return nil, fmt.Errorf("catalog tree: %w", err)
 	}
 	var out []CategoryNode

@@ -93,11 +93,6 @@ func (d *Disclosure) AttachmentList() []string {
 	return out
 }
 
-// Visible reports whether d is public at now.
-func (d *Disclosure) Visible(now time.Time) bool {
-	return d.Published && (d.PublishUntil == nil || now.Before(*d.PublishUntil))
-}
-
 // LoadDisclosure returns the public, masked disclosure id, or ErrNotFound
 // when it does not exist, is unpublished or has expired (judged by the
 // database's clock, db.NowFunc). The search syncer uses it to decide
@@ -149,8 +144,7 @@ func (s *DisclosureStore) Get(ctx context.Context, id uint64) (*Disclosure, erro
 }
 
 func (s *DisclosureStore) visible(ctx context.Context, f DisclosureFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Disclosure{}).
-		Where("published = ? AND (publish_until IS NULL OR publish_until > ?)", true, s.now().UTC())
+	q := s.db.WithContext(ctx).Model(&Disclosure{}).Scopes(PublicDisclosures(s.now()))
 	switch {
 	case f.Region == "":
 	case LevelOf(f.Region) == Village:
@@ -231,7 +225,7 @@ func (s *DisclosureStore) ByKind(ctx context.Context, village string) ([]KindGro
 func ExpireDisclosures(ctx context.Context, db *gorm.DB, now time.Time) (int, error) {
 	var ids []uint64
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&Disclosure{}).Where("published = ? AND publish_until <= ?", true, now).
+		if err := tx.Model(&Disclosure{}).Scopes(expiredDisclosures(now)).
 			Order("id").Limit(5000).Pluck("id", &ids).Error; err != nil {
 			return err
 		}

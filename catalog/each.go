@@ -34,7 +34,7 @@ func eachByID[T any](ctx context.Context, q func() *gorm.DB, id func(*T) uint64,
 // Each calls fn for every published category, in code order.
 func (s *CategoryStore) Each(ctx context.Context, fn func(*Category) error) error {
 	var all []Category
-	if err := s.db.WithContext(ctx).Where("published = ?", true).Order("code").Find(&all).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(PublicCategories).Order("code").Find(&all).Error; err != nil {
 		return fmt.Errorf("export catalog: %w", err)
 	}
 	for i := range all {
@@ -54,7 +54,7 @@ func (s *FundStore) Each(ctx context.Context, f FundFilter, fn func(*Fund) error
 // a village under region ("" for all), in id order.
 func (s *FundStore) EachDisbursement(ctx context.Context, region string, fn func(*Disbursement) error) error {
 	q := func() *gorm.DB {
-		q := s.db.Model(&Disbursement{}).Where("fund_id IN (?)", s.db.Model(&Fund{}).Select("id").Where("published = ?", true))
+		q := s.db.Model(&Disbursement{}).Where("fund_id IN (?)", s.db.Model(&Fund{}).Scopes(PublicFunds).Select("id"))
 		if region != "" {
 			q = q.Where("village_code LIKE ?", region+"%")
 		}

@@ -112,7 +112,7 @@ func (s *FundStore) Get(ctx context.Context, id uint64) (*Fund, error) {
 // LoadFund returns the published fund id, or ErrNotFound.
 func LoadFund(ctx context.Context, db *gorm.DB, id uint64) (*Fund, error) {
 	var f Fund
-	err := db.WithContext(ctx).Where("id = ? AND published = ?", id, true).Take(&f).Error
+	err := db.WithContext(ctx).Scopes(PublicFunds).Where("id = ?", id).Take(&f).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("fund %d: %w", id, ErrNotFound)
 	}
@@ -128,7 +128,7 @@ func LoadCategory(ctx context.Context, db *gorm.DB, code string) (*Category, err
 }
 
 func (s *FundStore) filtered(ctx context.Context, f FundFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Fund{}).Where("published = ?", true)
+	q := s.db.WithContext(ctx).Model(&Fund{}).Scopes(PublicFunds)
 	if f.Region != "" {
 		q = q.Where("region_code LIKE ?", f.Region+"%")
 	}
@@ -292,7 +292,7 @@ func (s *FundStore) ForVillage(ctx context.Context, village string) ([]VillageFu
 		ids[i] = r.FundID
 	}
 	var funds []Fund
-	if err := s.db.WithContext(ctx).Where("id IN ? AND published = ?", ids, true).Order("year DESC, id").Find(&funds).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(PublicFunds).Where("id IN ?", ids).Order("year DESC, id").Find(&funds).Error; err != nil {
 		return nil, fmt.Errorf("funds of village %s: %w", village, err)
 	}
 	out := make([]VillageFund, 0, len(funds))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,55 +123,20 @@ func (s *CatalogSource) now() time.Time {
 
 // All implements Source, reading each table in id order in batches.
 func (s *CatalogSource) All(ctx context.Context, fn func([]Document) error) error {
-	const batch = 2000
 	db := s.DB.WithContext(ctx)
-	var lastID uint64
-	for {
-		var ds []catalog.Disclosure
-		err := db.Where("id > ? AND published = ? AND (publish_until IS NULL OR publish_until > ?)", lastID, true, s.now()).
-			Order("id").Limit(batch).Find(&ds).Error
-		if err != nil {
-			return fmt.Errorf("read disclosures: %w", err)
-		}
-		if len(ds) == 0 {
-			break
-		}
-		docs := make([]Document, len(ds))
-		for i := range ds {
-			docs[i] = DisclosureDocument(&ds[i])
-		}
-		if err := fn(docs); err != nil {
-			return err
-		}
-		lastID = ds[len(ds)-1].ID
+	now := s.now()
+	disclosures := func() *gorm.DB { return db.Scopes(catalog.PublicDisclosures(now)) }
+	if err := allByID(disclosures, func(d *catalog.Disclosure) uint64 { return d.ID }, DisclosureDocument, fn); err != nil {
+		return fmt.Errorf("read disclosures: %w", err)
 	}
-	lastID = 0
-	for {
-		var fs []catalog.Fund
-		if err := db.Where("id > ? AND published = ?", lastID, true).Order("id").Limit(batch).Find(&fs).Error; err != nil {
-			return fmt.Errorf("read funds: %w", err)
-		}
-		if len(fs) == 0 {
-			break
-		}
-		docs := make([]Document, len(fs))
-		for i := range fs {
-			docs[i] = FundDocument(&fs[i])
-		}
-		if err := fn(docs); err != nil {
-			return err
-		}
-		lastID = fs[len(fs)-1].ID
+	funds := func() *gorm.DB { return db.Scopes(catalog.PublicFunds) }
+	if err := allByID(funds, func(f *catalog.Fund) uint64 { return f.ID }, FundDocument, fn); err != nil {
+		return fmt.Errorf("read funds: %w", err)
 	}
 	if err := s.allCategories(ctx, fn); err != nil {
 		return err
 	}
-	kinds := make([]string, 0, len(s.Extra))
-	for k := range s.Extra {
-		kinds = append(kinds, k)
-	}
-	slices.Sort(kinds)
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(s.Extra)) {
 		if err := s.Extra[k].All(ctx, fn); err != nil {
 			return fmt.Errorf("read %s records: %w", k, err)
 		}
@@ -178,9 +144,33 @@ func (s *CatalogSource) All(ctx context.Context, fn func([]Document) error) erro
 	return nil
 }
 
+// allByID reads the rows of q() in id order, a batch at a time, and
+// passes each batch to fn as documents.
+func allByID[T any](q func() *gorm.DB, id func(*T) uint64, doc func(*T) Document, fn func([]Document) error) error {
+	const batch = 2000
+	var lastID uint64
+	for {
+		var rows []T
+		if err := q().Where("id > ?", lastID).Order("id").Limit(batch).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		docs := make([]Document, len(rows))
+		for i := range rows {
+			docs[i] = doc(&rows[i])
+		}
+		if err := fn(docs); err != nil {
+			return err
+		}
+		lastID = id(&rows[len(rows)-1])
+	}
+}
+
 func (s *CatalogSource) allCategories(ctx context.Context, fn func([]Document) error) error {
 	var cs []catalog.Category
-	if err := s.DB.WithContext(ctx).Where("published = ?", true).Order("code").Find(&cs).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Scopes(catalog.PublicCategories).Order("code").Find(&cs).Error; err != nil {
 		return fmt.Errorf("read categories: %w", err)
 	}
 	codes := make([]string, len(cs))
@@ -217,7 +207,7 @@ func (s *CatalogSource) deptRegions(ctx context.Context, codes []string) (map[st
 func (s *CatalogSource) Expiring(ctx context.Context, from, to time.Time) ([]string, error) {
 	var ids []uint64
 	err := s.DB.WithContext(ctx).Model(&catalog.Disclosure{}).
-		Where("publish_until > ? AND publish_until <= ?", from.UTC(), to.UTC()).Order("id").Pluck("id", &ids).Error
+		Scopes(catalog.ExpiringDisclosures(from, to)).Order("id").Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("expiring disclosures: %w", err)
 	}
@@ -317,7 +307,7 @@ func (s *CatalogSource) LoadMany(ctx context.Context, subjects []string) ([]Docu
 	found := map[string]bool{}
 	if len(discIDs) > 0 {
 		var ds []catalog.Disclosure
-		if err := db.Where("id IN ? AND published = ? AND (publish_until IS NULL OR publish_until > ?)", discIDs, true, s.now()).Find(&ds).Error; err != nil {
+		if err := db.Scopes(catalog.PublicDisclosures(s.now())).Where("id IN ?", discIDs).Find(&ds).Error; err != nil {
 			return nil, nil, fmt.Errorf("load disclosures: %w", err)
 		}
 		for i := range ds {
@@ -326,7 +316,7 @@ func (s *CatalogSource) LoadMany(ctx context.Context, subjects []string) ([]Docu
 	}
 	if len(fundIDs) > 0 {
 		var fs []catalog.Fund
-		if err := db.Where("id IN ? AND published = ?", fundIDs, true).Find(&fs).Error; err != nil {
+		if err := db.Scopes(catalog.PublicFunds).Where("id IN ?", fundIDs).Find(&fs).Error; err != nil {
 			return nil, nil, fmt.Errorf("load funds: %w", err)
 		}
 		for i := range fs {
@@ -335,7 +325,7 @@ func (s *CatalogSource) LoadMany(ctx context.Context, subjects []string) ([]Docu
 	}
 	if len(catCodes) > 0 {
 		var cs []catalog.Category
-		if err := db.Where("code IN ? AND published = ?", catCodes, true).Find(&cs).Error; err != nil {
+		if err := db.Scopes(catalog.PublicCategories).Where("code IN ?", catCodes).Find(&cs).Error; err != nil {
 			return nil, nil, fmt.Errorf("load categories: %w", err)
 		}
 		depts := make([]string, len(cs))
