@@ -7,7 +7,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -15,7 +14,7 @@ import (
 	"runtime"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"sunlight/internal/argon2id"
 )
 
 // Keys holds the secret key material report uses, derived from
@@ -227,39 +226,28 @@ var DefaultArgon2 = Argon2Params{Time: 2, MemoryKiB: 19456, Threads: 1}
 // of lookups cannot take all memory (each one holds MemoryKiB).
 var argonSlots = make(chan struct{}, max(2, runtime.NumCPU()))
 
+// phc are the PHC settings of p: 16-byte salts, 32-byte hashes.
+func (p Argon2Params) phc() argon2id.Params {
+	return argon2id.Params{Memory: p.MemoryKiB, Time: p.Time, Threads: p.Threads, KeyLen: 32, SaltLen: 16}
+}
+
 func hashReceipt(p Argon2Params, digits string) string {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
+	argonSlots <- struct{}{}
+	phc, err := p.phc().Hash(digits)
+	<-argonSlots
+	if err != nil {
 		panic("crypto/rand failed: " + err.Error())
 	}
-	argonSlots <- struct{}{}
-	sum := argon2.IDKey([]byte(digits), salt, p.Time, p.MemoryKiB, p.Threads, 32)
-	<-argonSlots
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(sum))
+	return phc
 }
 
 // verifyReceipt checks digits against a PHC argon2id string, with the
 // parameters stored in it.
 func verifyReceipt(phc, digits string) bool {
-	parts := strings.Split(phc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var p Argon2Params
-	var threads uint32
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &threads); err != nil || threads == 0 || threads > 255 {
-		return false
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false
-	}
 	argonSlots <- struct{}{}
-	got := argon2.IDKey([]byte(digits), salt, p.Time, p.MemoryKiB, uint8(threads), uint32(len(want)))
+	ok, err := argon2id.Verify(phc, digits)
 	<-argonSlots
-	return subtle.ConstantTimeCompare(got, want) == 1
+	return ok && err == nil
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
