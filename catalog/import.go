@@ -9,12 +9,10 @@ import (
 	"hash/fnv"
 	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // What an import file holds.
@@ -313,31 +311,6 @@ func disclosureKey(village, kind, period, title string) string {
 	return village + hex.EncodeToString(sum[:10])
 }
 
-// stored is an existing row's id and digest.
-type stored struct {
-	ID     uint64
-	Ref    string
-	Digest string
-}
-
-// nextID returns the next free id of a table.
-func nextID(tx *gorm.DB, model any) (uint64, error) {
-	var max uint64
-	if err := tx.Model(model).Select("COALESCE(MAX(id), 0)").Scan(&max).Error; err != nil {
-		return 0, fmt.Errorf("next id: %w", err)
-	}
-	return max + 1, nil
-}
-
-// upsertByID writes rows, inserting new ids and replacing existing ones.
-func upsertByID[T any](tx *gorm.DB, rows []T) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, UpdateAll: true}).
-		CreateInBatches(rows, insertBatch(tx)).Error
-}
-
 // tuneForBulk lets SQLite keep a big import's statement journals in memory
 // and more of its pages in cache (on this connection only); MySQL needs
 // nothing.
@@ -363,30 +336,6 @@ func insertBatch(tx *gorm.DB) int {
 	return 64
 }
 
-// replaceOriginals stores the originals of the given subjects, dropping
-// the ones they had before.
-func replaceOriginals(tx *gorm.DB, subjects []string, rows []Original) error {
-	for i := 0; i < len(subjects); i += importBatch {
-		end := min(i+importBatch, len(subjects))
-		if err := tx.Where("subject IN ?", subjects[i:end]).Delete(&Original{}).Error; err != nil {
-			return fmt.Errorf("originals: %w", err)
-		}
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.CreateInBatches(rows, importBatch).Error
-}
-
-// original returns an Original row if the published value differs from
-// what was imported.
-func original(subject, field, in, published string) []Original {
-	if in == published || in == "" {
-		return nil
-	}
-	return []Original{{Subject: subject, Field: field, Value: in}}
-}
-
 // checkLen reports a field longer than max characters.
 func checkLen(errs *lineErrors, line int, name, v string, max int, required bool) bool {
 	n := len([]rune(v))
@@ -399,13 +348,4 @@ func checkLen(errs *lineErrors, line int, name, v string, max int, required bool
 		return false
 	}
 	return true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

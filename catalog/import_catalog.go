@@ -145,26 +145,17 @@ func (c *categoryImporter) flush(ctx context.Context, tx *gorm.DB, res *ImportRe
 	if err := tx.Select("code", "digest").Find(&existing).Error; err != nil {
 		return fmt.Errorf("read catalog: %w", err)
 	}
-	have := map[string]string{}
+	have := map[string]stored{}
 	for _, e := range existing {
-		have[e.Code] = e.Digest
+		have[e.Code] = stored{Digest: e.Digest}
 	}
 	var write []Category
 	var subjects []string
-	for _, r := range c.rows {
-		d, found := have[r.cat.Code]
-		switch {
-		case !found:
-			res.Created++
-		case d != r.cat.Digest:
-			res.Updated++
-		default:
-			res.Unchanged++
-			continue
-		}
-		write = append(write, r.cat)
-		subjects = append(subjects, r.cat.Subject())
-	}
+	sortRows(c.rows, have, func(r *categoryRow) (string, string) { return r.cat.Code, r.cat.Digest }, nil, res,
+		func(r *categoryRow, _ uint64, _ bool) {
+			write = append(write, r.cat)
+			subjects = append(subjects, r.cat.Subject())
+		})
 	c.rows = nil
 	if len(write) == 0 {
 		return nil

@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -159,42 +161,24 @@ func (d *disbursementImporter) flush(ctx context.Context, tx *gorm.DB, res *Impo
 	}
 	have := map[string]stored{}
 	for fundID, refs := range byFund {
-		var existing []stored
-		err := tx.Model(&Disbursement{}).Select("id, ref, digest").Where("fund_id = ? AND ref IN ?", fundID, refs).Scan(&existing).Error
-		if err != nil {
+		q := func() *gorm.DB { return tx.Model(&Disbursement{}).Where("fund_id = ?", fundID) }
+		if err := readStored(q, "ref", refs, fundRef(fundID, ""), have); err != nil {
 			return fmt.Errorf("read disbursements: %w", err)
-		}
-		for _, e := range existing {
-			have[strconv.FormatUint(fundID, 10)+"/"+e.Ref] = e
 		}
 	}
 	var write []Disbursement
 	var subjects []string
 	var origs []Original
 	funds := map[string]bool{}
-	for _, r := range d.rows {
-		e, found := have[strconv.FormatUint(r.d.FundID, 10)+"/"+r.d.Ref]
-		switch {
-		case !found:
-			r.d.ID = d.next
-			d.next++
-			res.Created++
-		case e.Digest != r.d.Digest:
-			r.d.ID = e.ID
-			res.Updated++
-		default:
-			res.Unchanged++
-			continue
-		}
-		write = append(write, r.d)
-		subject := "disbursement:" + strconv.FormatUint(r.d.ID, 10)
-		subjects = append(subjects, subject)
-		for _, o := range r.originals {
-			o.Subject = subject
-			origs = append(origs, o)
-		}
-		funds[SubjectFund+":"+strconv.FormatUint(r.d.FundID, 10)] = true
-	}
+	sortRows(d.rows, have, func(r *disbursementRow) (string, string) { return fundRef(r.d.FundID, r.d.Ref), r.d.Digest }, &d.next, res,
+		func(r *disbursementRow, id uint64, _ bool) {
+			r.d.ID = id
+			write = append(write, r.d)
+			subject := "disbursement:" + strconv.FormatUint(r.d.ID, 10)
+			subjects = append(subjects, subject)
+			origs = withSubject(origs, subject, r.originals)
+			funds[SubjectFund+":"+strconv.FormatUint(r.d.FundID, 10)] = true
+		})
 	d.rows = d.rows[:0]
 	if err := upsertByID(tx, write); err != nil {
 		return fmt.Errorf("write disbursements: %w", err)
@@ -203,5 +187,8 @@ func (d *disbursementImporter) flush(ctx context.Context, tx *gorm.DB, res *Impo
 		return err
 	}
 	// A fund's money trail is part of the fund: its page and document change.
-	return RecordChange(tx, sortedKeys(funds)...)
+	return RecordChange(tx, slices.Sorted(maps.Keys(funds))...)
 }
+
+// fundRef is a disbursement's natural key: its fund and its ref.
+func fundRef(fundID uint64, ref string) string { return strconv.FormatUint(fundID, 10) + "/" + ref }

@@ -167,49 +167,30 @@ func (d *disclosureImporter) flush(ctx context.Context, tx *gorm.DB, res *Import
 		return nil
 	}
 	have := map[string]stored{}
-	for i := 0; i < len(d.rows) && !d.empty; i += importBatch {
-		keys := make([]string, 0, importBatch)
-		for _, r := range d.rows[i:min(i+importBatch, len(d.rows))] {
-			keys = append(keys, r.d.NKey)
+	if !d.empty {
+		keys := make([]string, len(d.rows))
+		for i, r := range d.rows {
+			keys[i] = r.d.NKey
 		}
-		var existing []stored
-		if err := tx.Model(&Disclosure{}).Select("id, nkey AS ref, digest").Where("nkey IN ?", keys).Scan(&existing).Error; err != nil {
+		if err := readStored(func() *gorm.DB { return tx.Model(&Disclosure{}) }, "nkey", keys, "", have); err != nil {
 			return fmt.Errorf("read disclosures: %w", err)
-		}
-		for _, e := range existing {
-			have[e.Ref] = e
 		}
 	}
 	var created, updated []Disclosure
 	var newOrigs, changedOrigs []Original
 	var changedSubjects []string
-	for _, r := range d.rows {
-		e, found := have[r.d.NKey]
-		switch {
-		case !found:
-			r.d.ID = d.next
-			d.next++
-			res.Created++
-			created = append(created, r.d)
-		case e.Digest != r.d.Digest:
-			r.d.ID = e.ID
-			res.Updated++
+	sortRows(d.rows, have, func(r *disclosureRow) (string, string) { return r.d.NKey, r.d.Digest }, &d.next, res,
+		func(r *disclosureRow, id uint64, isNew bool) {
+			r.d.ID = id
+			if isNew {
+				created = append(created, r.d)
+				newOrigs = withSubject(newOrigs, r.d.Subject(), r.originals)
+				return
+			}
 			updated = append(updated, r.d)
 			changedSubjects = append(changedSubjects, r.d.Subject())
-		default:
-			res.Unchanged++
-			continue
-		}
-		subject := r.d.Subject()
-		for _, o := range r.originals {
-			o.Subject = subject
-			if found {
-				changedOrigs = append(changedOrigs, o)
-			} else {
-				newOrigs = append(newOrigs, o)
-			}
-		}
-	}
+			changedOrigs = withSubject(changedOrigs, r.d.Subject(), r.originals)
+		})
 	d.rows = d.rows[:0]
 	if err := insertDisclosures(ctx, tx, created); err != nil {
 		return err

@@ -128,38 +128,20 @@ func (f *fundImporter) flush(ctx context.Context, tx *gorm.DB, res *ImportResult
 	for i, r := range f.rows {
 		codes[i] = r.fund.Code
 	}
-	var existing []stored
-	if err := tx.Model(&Fund{}).Select("id, code AS ref, digest").Where("code IN ?", codes).Scan(&existing).Error; err != nil {
-		return fmt.Errorf("read funds: %w", err)
-	}
 	have := map[string]stored{}
-	for _, e := range existing {
-		have[e.Ref] = e
+	if err := readStored(func() *gorm.DB { return tx.Model(&Fund{}) }, "code", codes, "", have); err != nil {
+		return fmt.Errorf("read funds: %w", err)
 	}
 	var write []Fund
 	var subjects []string
 	var origs []Original
-	for _, r := range f.rows {
-		e, found := have[r.fund.Code]
-		switch {
-		case !found:
-			r.fund.ID = f.next
-			f.next++
-			res.Created++
-		case e.Digest != r.fund.Digest:
-			r.fund.ID = e.ID
-			res.Updated++
-		default:
-			res.Unchanged++
-			continue
-		}
-		write = append(write, r.fund)
-		subjects = append(subjects, r.fund.Subject())
-		for _, o := range r.originals {
-			o.Subject = r.fund.Subject()
-			origs = append(origs, o)
-		}
-	}
+	sortRows(f.rows, have, func(r *fundRow) (string, string) { return r.fund.Code, r.fund.Digest }, &f.next, res,
+		func(r *fundRow, id uint64, _ bool) {
+			r.fund.ID = id
+			write = append(write, r.fund)
+			subjects = append(subjects, r.fund.Subject())
+			origs = withSubject(origs, r.fund.Subject(), r.originals)
+		})
 	f.rows = f.rows[:0]
 	if err := upsertByID(tx, write); err != nil {
 		return fmt.Errorf("write funds: %w", err)
