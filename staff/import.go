@@ -5,7 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -78,12 +79,7 @@ func checkOwner(ctx context.Context, tx, committed *gorm.DB, dept, file string, 
 		byKind[kind] = append(byKind[kind], id)
 	}
 	var bad []catalog.RowError
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, kind := range kinds {
+	for _, kind := range slices.Sorted(maps.Keys(byKind)) {
 		o, ok := owned[kind]
 		if !ok {
 			return fmt.Errorf("import changed %s records, which have no department", kind)
