@@ -18,31 +18,6 @@ import (
 // china is the time zone pages show (China has no daylight saving).
 var china = time.FixedZone("CST", 8*3600)
 
-func init() {
-	funcs["pct"] = func(part, whole int) string {
-		if whole == 0 {
-			return "—"
-		}
-		return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 1, 64) + "%"
-	}
-	funcs["hours"] = func(h float64) string {
-		switch {
-		case h < 0:
-			return "—"
-		case h < 48:
-			return strconv.FormatFloat(h, 'f', 1, 64) + "小时"
-		}
-		return strconv.FormatFloat(h/24, 'f', 1, 64) + "天"
-	}
-	funcs["stamp"] = func(t time.Time) string { return t.In(china).Format("2006-01-02 15:04") }
-	funcs["stampp"] = func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.In(china).Format("2006-01-02 15:04")
-	}
-}
-
 // answerTemplates are starting points for 答复; the handler edits them.
 var answerTemplates = []struct{ Name, Text string }{
 	{"已核实并整改", "您反映的问题，我单位已安排专人进行核实。经核实，情况属实。我单位已于　月　日完成整改：＿＿＿＿。感谢您的监督。"},
