@@ -83,9 +83,14 @@ func (d *Disclosure) Subject() string { return SubjectDisclosure + ":" + strconv
 func (d *Disclosure) KindName() string { return KindName(d.Kind) }
 
 // AttachmentList splits Attachments into its lines.
-func (d *Disclosure) AttachmentList() []string {
+func (d *Disclosure) AttachmentList() []string { return nonEmptyLines(d.Attachments) }
+
+// Paragraphs splits Body into its non-empty lines.
+func (d *Disclosure) Paragraphs() []string { return nonEmptyLines(d.Body) }
+
+func nonEmptyLines(s string) []string {
 	var out []string
-	for _, l := range strings.Split(d.Attachments, "\n") {
+	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			out = append(out, l)
 		}

@@ -34,11 +34,7 @@ type apiRegionResponse struct {
 func (s *Server) handleAPIRegion(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	code := c.Params("code")
-	r, err := s.regions.Get(ctx, code)
-	if err != nil {
-		return err
-	}
-	anc, err := s.regions.Ancestors(ctx, code)
+	r, anc, err := s.loadRegion(ctx, code)
 	if err != nil {
 		return err
 	}

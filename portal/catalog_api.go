@@ -198,12 +198,7 @@ type apiCategoryResponse struct {
 }
 
 func (s *Server) handleAPICatalogEntry(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	e, err := s.cats.Get(ctx, c.Params("code"))
-	if err != nil {
-		return err
-	}
-	kids, err := s.cats.Children(ctx, e.Code)
+	e, kids, err := s.loadCategory(c.UserContext(), c.Params("code"))
 	if err != nil {
 		return err
 	}
@@ -235,11 +230,7 @@ func (s *Server) handleAPIFunds(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleAPIFund(c *fiber.Ctx) error {
-	id, err := parseFundID(c)
-	if err != nil {
-		return err
-	}
-	t, err := s.funds.Trail(c.UserContext(), id)
+	t, err := s.loadFund(c)
 	if err != nil {
 		return err
 	}
@@ -277,11 +268,7 @@ func (s *Server) handleAPIDisclosures(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleAPIDisclosure(c *fiber.Ctx) error {
-	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
-	if err != nil || id == 0 {
-		return fiber.ErrNotFound
-	}
-	d, err := s.disclosures.Get(c.UserContext(), id)
+	d, err := s.loadDisclosure(c)
 	if err != nil {
 		return err
 	}

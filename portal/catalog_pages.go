@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
@@ -44,20 +46,17 @@ type catalogEntryPage struct {
 // the funds that pay it.
 func (s *Server) handleCatalogEntry(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	e, err := s.cats.Get(ctx, c.Params("code"))
+	e, kids, err := s.loadCategory(ctx, c.Params("code"))
 	if err != nil {
 		return err
 	}
-	p := catalogEntryPage{Page: s.page(c, e.Name), Entry: *e, Subject: e.Subject()}
+	p := catalogEntryPage{Page: s.page(c, e.Name), Entry: *e, Children: kids, Subject: e.Subject()}
 	p.Nav = "catalog"
 	p.Description = e.Name + "：" + e.Standard
 	if e.ParentCode != "" {
 		if p.Parent, err = s.cats.Get(ctx, e.ParentCode); err != nil {
 			return err
 		}
-	}
-	if p.Children, err = s.cats.Children(ctx, e.Code); err != nil {
-		return err
 	}
 	if d, err := s.depts.Get(ctx, e.DeptCode); err == nil {
 		p.Department = d
@@ -66,4 +65,18 @@ func (s *Server) handleCatalogEntry(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, "catalog_show", &p)
+}
+
+// loadCategory returns a published catalog entry and its published minor
+// entries, for its page and its API response.
+func (s *Server) loadCategory(ctx context.Context, code string) (*catalog.Category, []catalog.Category, error) {
+	e, err := s.cats.Get(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	kids, err := s.cats.Children(ctx, e.Code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, kids, nil
 }

@@ -1,9 +1,6 @@
 package portal
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
@@ -22,15 +19,11 @@ type disclosurePage struct {
 // withdrawn or expired ones are not found.
 func (s *Server) handleDisclosure(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
-	if err != nil || id == 0 {
-		return fiber.ErrNotFound
-	}
-	d, err := s.disclosures.Get(ctx, id)
+	d, err := s.loadDisclosure(c)
 	if err != nil {
 		return err
 	}
-	p := disclosurePage{Page: s.page(c, d.Title), D: d, Subject: d.Subject(), Paragraphs: splitLines(d.Body)}
+	p := disclosurePage{Page: s.page(c, d.Title), D: d, Subject: d.Subject(), Paragraphs: d.Paragraphs()}
 	p.Description = d.KindName() + "：" + d.Title
 	if v, err := s.regions.Get(ctx, d.VillageCode); err == nil {
 		anc, err := s.regions.Ancestors(ctx, v.Code)
@@ -42,13 +35,12 @@ func (s *Server) handleDisclosure(c *fiber.Ctx) error {
 	return s.render(c, "disclosures_show", &p)
 }
 
-// splitLines breaks text into its non-empty lines, for paragraphs.
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
+// loadDisclosure returns the disclosure the path names while it is
+// public, for its page and its API response.
+func (s *Server) loadDisclosure(c *fiber.Ctx) (*catalog.Disclosure, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return s.disclosures.Get(c.UserContext(), id)
 }

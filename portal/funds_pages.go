@@ -21,7 +21,18 @@ type fundPage struct {
 	Subject string
 }
 
-func parseFundID(c *fiber.Ctx) (uint64, error) {
+// loadFund returns the money trail of the published fund the path names,
+// for its page and its API response.
+func (s *Server) loadFund(c *fiber.Ctx) (*catalog.FundTrail, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.funds.Trail(c.UserContext(), id)
+}
+
+// pathID reads the record id of the path; anything else names no record.
+func pathID(c *fiber.Ctx) (uint64, error) {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
 	if err != nil || id == 0 {
 		return 0, fiber.ErrNotFound
@@ -32,11 +43,7 @@ func parseFundID(c *fiber.Ctx) (uint64, error) {
 // handleFund shows a fund's money trail: source → department → project →
 // payments by village, with totals that add up.
 func (s *Server) handleFund(c *fiber.Ctx) error {
-	id, err := parseFundID(c)
-	if err != nil {
-		return err
-	}
-	t, err := s.funds.Trail(c.UserContext(), id)
+	t, err := s.loadFund(c)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
@@ -35,11 +37,7 @@ func (p *regionPage) IsVillage() bool { return p.Region.Level == catalog.Village
 func (s *Server) handleRegion(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	code := c.Params("code")
-	r, err := s.regions.Get(ctx, code)
-	if err != nil {
-		return err
-	}
-	anc, err := s.regions.Ancestors(ctx, code)
+	r, anc, err := s.loadRegion(ctx, code)
 	if err != nil {
 		return err
 	}
@@ -71,6 +69,20 @@ func (s *Server) handleRegion(c *fiber.Ctx) error {
 	}
 	p.MoreFunds = p.FundCount > int64(len(p.Funds))
 	return s.render(c, "regions_show", &p)
+}
+
+// loadRegion returns a region with its ancestors, for its page and its
+// API response.
+func (s *Server) loadRegion(ctx context.Context, code string) (*catalog.Region, []catalog.Region, error) {
+	r, err := s.regions.Get(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	anc, err := s.regions.Ancestors(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, anc, nil
 }
 
 func (s *Server) regionChildren(c *fiber.Ctx, p *regionPage) error {
