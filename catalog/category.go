@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -66,15 +65,7 @@ func NewCategoryStore(db *gorm.DB) *CategoryStore { return &CategoryStore{db: db
 
 // Get returns one published category.
 func (s *CategoryStore) Get(ctx context.Context, code string) (*Category, error) {
-	var c Category
-	err := s.db.WithContext(ctx).Scopes(PublicCategories).Where("code = ?", code).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("category %q: %w", code, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("category %s: %w", code, err)
-	}
-	return &c, nil
+	return takeOne[Category](s.db.WithContext(ctx).Scopes(PublicCategories).Where("code = ?", code), "category "+code)
 }
 
 // Children returns the published categories directly under code.
@@ -89,16 +80,8 @@ func (s *CategoryStore) Children(ctx context.Context, code string) ([]Category, 
 
 // List returns published categories ordered by code, a page at a time.
 func (s *CategoryStore) List(ctx context.Context, pg Paging) ([]Category, int64, error) {
-	q := s.db.WithContext(ctx).Model(&Category{}).Scopes(PublicCategories)
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count categories: %w", err)
-	}
-	var cs []Category
-	if err := q.Order("code").Offset(pg.Offset()).Limit(pg.Limit()).Find(&cs).Error; err != nil {
-		return nil, 0, fmt.Errorf("list categories: %w", err)
-	}
-	return cs, total, nil
+	q := func() *gorm.DB { return s.db.WithContext(ctx).Model(&Category{}).Scopes(PublicCategories) }
+	return pageOf[Category](q, "code", pg, "categories")
 }
 
 // Tree returns the whole published catalog: every major category with its

@@ -45,15 +45,7 @@ func NewDepartmentStore(db *gorm.DB) *DepartmentStore { return &DepartmentStore{
 
 // Get returns one department.
 func (s *DepartmentStore) Get(ctx context.Context, code string) (*Department, error) {
-	var d Department
-	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&d).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("department %q: %w", code, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("department %s: %w", code, err)
-	}
-	return &d, nil
+	return takeOne[Department](s.db.WithContext(ctx).Where("code = ?", code), "department "+code)
 }
 
 // List returns the departments at region (and, if below is set, at every
@@ -68,15 +60,8 @@ func (s *DepartmentStore) List(ctx context.Context, region string, below bool) (
 
 // Page is one page of List, by code, with the count of all.
 func (s *DepartmentStore) Page(ctx context.Context, region string, below bool, pg Paging) ([]Department, int64, error) {
-	var total int64
-	if err := s.inRegion(ctx, region, below).Model(&Department{}).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count departments: %w", err)
-	}
-	var ds []Department
-	if err := s.inRegion(ctx, region, below).Order("code").Offset(pg.Offset()).Limit(pg.Limit()).Find(&ds).Error; err != nil {
-		return nil, 0, fmt.Errorf("list departments: %w", err)
-	}
-	return ds, total, nil
+	q := func() *gorm.DB { return s.inRegion(ctx, region, below).Model(&Department{}) }
+	return pageOf[Department](q, "code", pg, "departments")
 }
 
 func (s *DepartmentStore) inRegion(ctx context.Context, region string, below bool) *gorm.DB {

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -79,6 +78,15 @@ func (Disclosure) TableName() string { return "catalog_disclosures" }
 // Subject is the disclosure's subject name.
 func (d *Disclosure) Subject() string { return SubjectDisclosure + ":" + strconv.FormatUint(d.ID, 10) }
 
+// Dept is the department answerable for the disclosure: its own, or else
+// the village committee (村委会).
+func (d *Disclosure) Dept() string {
+	if d.DeptCode != "" {
+		return d.DeptCode
+	}
+	return DeptCode(d.VillageCode, "cw")
+}
+
 // KindName is the kind in Chinese.
 func (d *Disclosure) KindName() string { return KindName(d.Kind) }
 
@@ -107,18 +115,14 @@ func LoadDisclosure(ctx context.Context, db *gorm.DB, id uint64) (*Disclosure, e
 }
 
 func loadDisclosure(ctx context.Context, db *gorm.DB, id uint64, now time.Time) (*Disclosure, error) {
-	var d Disclosure
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&d).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("disclosure %d: %w", id, ErrNotFound)
-	}
+	d, err := takeOne[Disclosure](db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("disclosure %d", id))
 	if err != nil {
-		return nil, fmt.Errorf("disclosure %d: %w", id, err)
+		return nil, err
 	}
 	if !d.Visible(now) {
 		return nil, fmt.Errorf("disclosure %d is not published: %w", id, ErrNotFound)
 	}
-	return &d, nil
+	return d, nil
 }
 
 // DisclosureFilter narrows a disclosure list.
@@ -165,16 +169,8 @@ func (s *DisclosureStore) visible(ctx context.Context, f DisclosureFilter) *gorm
 
 // List returns visible disclosures, newest first, a page at a time.
 func (s *DisclosureStore) List(ctx context.Context, f DisclosureFilter, pg Paging) ([]Disclosure, int64, error) {
-	var total int64
-	if err := s.visible(ctx, f).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count disclosures: %w", err)
-	}
-	var ds []Disclosure
-	err := s.visible(ctx, f).Order("published_at DESC, id DESC").Offset(pg.Offset()).Limit(pg.Limit()).Find(&ds).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("list disclosures: %w", err)
-	}
-	return ds, total, nil
+	q := func() *gorm.DB { return s.visible(ctx, f) }
+	return pageOf[Disclosure](q, "published_at DESC, id DESC", pg, "disclosures")
 }
 
 // Latest returns the n newest visible disclosures.

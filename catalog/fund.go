@@ -111,15 +111,7 @@ func (s *FundStore) Get(ctx context.Context, id uint64) (*Fund, error) {
 
 // LoadFund returns the published fund id, or ErrNotFound.
 func LoadFund(ctx context.Context, db *gorm.DB, id uint64) (*Fund, error) {
-	var f Fund
-	err := db.WithContext(ctx).Scopes(PublicFunds).Where("id = ?", id).Take(&f).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("fund %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("fund %d: %w", id, err)
-	}
-	return &f, nil
+	return takeOne[Fund](db.WithContext(ctx).Scopes(PublicFunds).Where("id = ?", id), fmt.Sprintf("fund %d", id))
 }
 
 // LoadCategory returns the published category code, or ErrNotFound.
@@ -146,16 +138,7 @@ func (s *FundStore) filtered(ctx context.Context, f FundFilter) *gorm.DB {
 
 // List returns published funds, newest year first, a page at a time.
 func (s *FundStore) List(ctx context.Context, f FundFilter, pg Paging) ([]Fund, int64, error) {
-	var total int64
-	if err := s.filtered(ctx, f).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count funds: %w", err)
-	}
-	var fs []Fund
-	err := s.filtered(ctx, f).Order("year DESC, id").Offset(pg.Offset()).Limit(pg.Limit()).Find(&fs).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("list funds: %w", err)
-	}
-	return fs, total, nil
+	return pageOf[Fund](func() *gorm.DB { return s.filtered(ctx, f) }, "year DESC, id", pg, "funds")
 }
 
 // Totals returns how many published funds there are and their amount.

@@ -11,34 +11,20 @@ import (
 // (disclosure, fund, category). Unpublished or expired records resolve to
 // ErrNotFound, like missing ones.
 func registerPublishedSubjects(r *SubjectResolver) {
-	r.extra[SubjectDisclosure] = func(ctx context.Context, id string) (*Subject, error) {
-		n, err := parseID(SubjectDisclosure, id)
-		if err != nil {
-			return nil, err
-		}
+	r.extra[SubjectDisclosure] = byNumber(SubjectDisclosure, func(ctx context.Context, n uint64) (*Subject, error) {
 		d, err := LoadDisclosure(ctx, r.db, n)
 		if err != nil {
 			return nil, err
 		}
-		dept := d.DeptCode
-		if dept == "" {
-			dept = DeptCode(d.VillageCode, "cw")
-		}
-		return &Subject{Kind: SubjectDisclosure, ID: id, Title: d.Title, RegionCode: d.VillageCode,
-			DeptCode: dept, URL: "/disclosures/" + id}, nil
-	}
-	r.extra[SubjectFund] = func(ctx context.Context, id string) (*Subject, error) {
-		n, err := parseID(SubjectFund, id)
-		if err != nil {
-			return nil, err
-		}
+		return &Subject{Title: d.Title, RegionCode: d.VillageCode, DeptCode: d.Dept()}, nil
+	})
+	r.extra[SubjectFund] = byNumber(SubjectFund, func(ctx context.Context, n uint64) (*Subject, error) {
 		f, err := LoadFund(ctx, r.db, n)
 		if err != nil {
 			return nil, err
 		}
-		return &Subject{Kind: SubjectFund, ID: id, Title: f.Name, RegionCode: f.RegionCode,
-			DeptCode: f.DeptCode, URL: "/funds/" + id}, nil
-	}
+		return &Subject{Title: f.Name, RegionCode: f.RegionCode, DeptCode: f.DeptCode}, nil
+	})
 	r.extra[SubjectCategory] = func(ctx context.Context, code string) (*Subject, error) {
 		c, err := LoadCategory(ctx, r.db, code)
 		if err != nil {
@@ -52,6 +38,23 @@ func registerPublishedSubjects(r *SubjectResolver) {
 				return nil, err
 			}
 		}
+		return s, nil
+	}
+}
+
+// byNumber resolves the subjects of a kind with numeric ids ("fund:7",
+// page /funds/7) with load.
+func byNumber(kind string, load func(ctx context.Context, n uint64) (*Subject, error)) func(context.Context, string) (*Subject, error) {
+	return func(ctx context.Context, id string) (*Subject, error) {
+		n, err := parseID(kind, id)
+		if err != nil {
+			return nil, err
+		}
+		s, err := load(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		s.Kind, s.ID, s.URL = kind, id, "/"+kind+"s/"+id
 		return s, nil
 	}
 }

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -101,15 +100,7 @@ func (s *RegionStore) Get(ctx context.Context, code string) (*Region, error) {
 	if LevelOf(code) == 0 {
 		return nil, fmt.Errorf("region %q: %w", code, ErrNotFound)
 	}
-	var r Region
-	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("region %s: %w", code, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("region %s: %w", code, err)
-	}
-	return &r, nil
+	return takeOne[Region](s.db.WithContext(ctx).Where("code = ?", code), "region "+code)
 }
 
 // Children returns the regions directly below code, ordered by code.

@@ -157,11 +157,7 @@ func allByID[T any](q func() *gorm.DB, id func(*T) uint64, doc func(*T) Document
 		if len(rows) == 0 {
 			return nil
 		}
-		docs := make([]Document, len(rows))
-		for i := range rows {
-			docs[i] = doc(&rows[i])
-		}
-		if err := fn(docs); err != nil {
+		if err := fn(toDocs(rows, doc)); err != nil {
 			return err
 		}
 		lastID = id(&rows[len(rows)-1])
@@ -169,26 +165,49 @@ func allByID[T any](q func() *gorm.DB, id func(*T) uint64, doc func(*T) Document
 }
 
 func (s *CatalogSource) allCategories(ctx context.Context, fn func([]Document) error) error {
-	var cs []catalog.Category
-	if err := s.DB.WithContext(ctx).Scopes(catalog.PublicCategories).Order("code").Find(&cs).Error; err != nil {
-		return fmt.Errorf("read categories: %w", err)
-	}
-	codes := make([]string, len(cs))
-	for i, c := range cs {
-		codes[i] = c.DeptCode
-	}
-	regions, err := s.deptRegions(ctx, codes)
+	docs, err := s.categoryDocs(ctx, s.DB.WithContext(ctx).Scopes(catalog.PublicCategories).Order("code"))
 	if err != nil {
-		return err
-	}
-	docs := make([]Document, len(cs))
-	for i := range cs {
-		docs[i] = CategoryDocument(&cs[i], regions[cs[i].DeptCode])
+		return fmt.Errorf("read categories: %w", err)
 	}
 	if len(docs) == 0 {
 		return nil
 	}
 	return fn(docs)
+}
+
+// categoryDocs reads the categories of q as documents, each placed in the
+// region of its department.
+func (s *CatalogSource) categoryDocs(ctx context.Context, q *gorm.DB) ([]Document, error) {
+	var cs []catalog.Category
+	if err := q.Find(&cs).Error; err != nil {
+		return nil, err
+	}
+	depts := make([]string, len(cs))
+	for i, c := range cs {
+		depts[i] = c.DeptCode
+	}
+	regions, err := s.deptRegions(ctx, depts)
+	if err != nil {
+		return nil, err
+	}
+	return toDocs(cs, func(c *catalog.Category) Document { return CategoryDocument(c, regions[c.DeptCode]) }), nil
+}
+
+// findDocs reads the rows of q as documents.
+func findDocs[T any](q *gorm.DB, doc func(*T) Document) ([]Document, error) {
+	var rows []T
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return toDocs(rows, doc), nil
+}
+
+func toDocs[T any](rows []T, doc func(*T) Document) []Document {
+	docs := make([]Document, len(rows))
+	for i := range rows {
+		docs[i] = doc(&rows[i])
+	}
+	return docs
 }
 
 func (s *CatalogSource) deptRegions(ctx context.Context, codes []string) (map[string]string, error) {
@@ -221,16 +240,12 @@ func (s *CatalogSource) Expiring(ctx context.Context, from, to time.Time) ([]str
 // DisclosureDocument is how a village disclosure is searched.
 func DisclosureDocument(d *catalog.Disclosure) Document {
 	id := strconv.FormatUint(d.ID, 10)
-	dept := d.DeptCode
-	if dept == "" {
-		dept = catalog.DeptCode(d.VillageCode, "cw")
-	}
 	body := d.Body
 	if extra := strings.TrimSpace(d.KindName() + " " + d.Period); extra != "" {
 		body += "\n" + extra
 	}
 	return Document{ID: catalog.SubjectDisclosure + ":" + id, Type: TypeDisclosure, Title: d.Title, Body: body,
-		RegionCode: d.VillageCode, DeptCode: dept, Kind: d.Kind, Year: d.PublishedAt.Year(), Date: d.PublishedAt,
+		RegionCode: d.VillageCode, DeptCode: d.Dept(), Kind: d.Kind, Year: d.PublishedAt.Year(), Date: d.PublishedAt,
 		Amount: d.Amount, URL: "/disclosures/" + id}
 }
 
@@ -304,42 +319,31 @@ func (s *CatalogSource) LoadMany(ctx context.Context, subjects []string) ([]Docu
 			docs = append(docs, *d)
 		}
 	}
-	found := map[string]bool{}
-	if len(discIDs) > 0 {
-		var ds []catalog.Disclosure
-		if err := db.Scopes(catalog.PublicDisclosures(s.now())).Where("id IN ?", discIDs).Find(&ds).Error; err != nil {
-			return nil, nil, fmt.Errorf("load disclosures: %w", err)
+	for _, part := range []struct {
+		what string
+		n    int
+		load func() ([]Document, error)
+	}{
+		{"disclosures", len(discIDs), func() ([]Document, error) {
+			return findDocs(db.Scopes(catalog.PublicDisclosures(s.now())).Where("id IN ?", discIDs), DisclosureDocument)
+		}},
+		{"funds", len(fundIDs), func() ([]Document, error) {
+			return findDocs(db.Scopes(catalog.PublicFunds).Where("id IN ?", fundIDs), FundDocument)
+		}},
+		{"categories", len(catCodes), func() ([]Document, error) {
+			return s.categoryDocs(ctx, db.Scopes(catalog.PublicCategories).Where("code IN ?", catCodes))
+		}},
+	} {
+		if part.n == 0 {
+			continue
 		}
-		for i := range ds {
-			docs = append(docs, DisclosureDocument(&ds[i]))
-		}
-	}
-	if len(fundIDs) > 0 {
-		var fs []catalog.Fund
-		if err := db.Scopes(catalog.PublicFunds).Where("id IN ?", fundIDs).Find(&fs).Error; err != nil {
-			return nil, nil, fmt.Errorf("load funds: %w", err)
-		}
-		for i := range fs {
-			docs = append(docs, FundDocument(&fs[i]))
-		}
-	}
-	if len(catCodes) > 0 {
-		var cs []catalog.Category
-		if err := db.Scopes(catalog.PublicCategories).Where("code IN ?", catCodes).Find(&cs).Error; err != nil {
-			return nil, nil, fmt.Errorf("load categories: %w", err)
-		}
-		depts := make([]string, len(cs))
-		for i, c := range cs {
-			depts[i] = c.DeptCode
-		}
-		regions, err := s.deptRegions(ctx, depts)
+		more, err := part.load()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("load %s: %w", part.what, err)
 		}
-		for i := range cs {
-			docs = append(docs, CategoryDocument(&cs[i], regions[cs[i].DeptCode]))
-		}
+		docs = append(docs, more...)
 	}
+	found := map[string]bool{}
 	for _, d := range docs {
 		found[d.ID] = true
 	}
