@@ -15,7 +15,7 @@ var seedFS embed.FS
 
 // SeedRegions holds the region rows the demo needs: 辽宁省, 沈阳市, and every
 // town and village of 法库县 (210124) and 辽中区 (210115), cut from the 2023
-// statistical division files, so the portal works without ../shared.
+// statistical division files, so the portal works without the full data set.
 func SeedRegions() fs.FS {
 	sub, err := fs.Sub(seedFS, "seed")
 	if err != nil {

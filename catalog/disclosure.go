@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -76,7 +75,7 @@ type Disclosure struct {
 func (Disclosure) TableName() string { return "catalog_disclosures" }
 
 // Subject is the disclosure's subject name.
-func (d *Disclosure) Subject() string { return SubjectDisclosure + ":" + strconv.FormatUint(d.ID, 10) }
+func (d *Disclosure) Subject() string { return SubjectOf(SubjectDisclosure, d.ID) }
 
 // Dept is the department answerable for the disclosure: its own, or else
 // the village committee (村委会).
@@ -239,7 +238,7 @@ func ExpireDisclosures(ctx context.Context, db *gorm.DB, now time.Time) (int, er
 		}
 		subjects := make([]string, len(ids))
 		for i, id := range ids {
-			subjects[i] = SubjectDisclosure + ":" + strconv.FormatUint(id, 10)
+			subjects[i] = SubjectOf(SubjectDisclosure, id)
 		}
 		return RecordChange(tx, subjects...)
 	})
@@ -266,7 +265,7 @@ func SetDisclosurePublished(ctx context.Context, db *gorm.DB, id uint64, publish
 				return fmt.Errorf("disclosure %d: %w", id, ErrNotFound)
 			}
 		}
-		return RecordChange(tx, SubjectDisclosure+":"+strconv.FormatUint(id, 10))
+		return RecordChange(tx, SubjectOf(SubjectDisclosure, id))
 	})
 }
 

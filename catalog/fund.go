@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,7 +43,7 @@ type Fund struct {
 func (Fund) TableName() string { return "catalog_funds" }
 
 // Subject is the fund's subject name.
-func (f *Fund) Subject() string { return SubjectFund + ":" + strconv.FormatUint(f.ID, 10) }
+func (f *Fund) Subject() string { return SubjectOf(SubjectFund, f.ID) }
 
 // StatusName is the status in Chinese.
 func (f *Fund) StatusName() string { return FundStatusNames[f.Status] }

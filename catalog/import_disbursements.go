@@ -174,10 +174,10 @@ func (d *disbursementImporter) flush(ctx context.Context, tx *gorm.DB, res *Impo
 		func(r *disbursementRow, id uint64, _ bool) {
 			r.d.ID = id
 			write = append(write, r.d)
-			subject := "disbursement:" + strconv.FormatUint(r.d.ID, 10)
+			subject := SubjectOf("disbursement", r.d.ID)
 			subjects = append(subjects, subject)
 			origs = withSubject(origs, subject, r.originals)
-			funds[SubjectFund+":"+strconv.FormatUint(r.d.FundID, 10)] = true
+			funds[SubjectOf(SubjectFund, r.d.FundID)] = true
 		})
 	d.rows = d.rows[:0]
 	if err := upsertByID(tx, write); err != nil {

@@ -3,12 +3,13 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
 )
 
-// Subject kinds, as named in DESIGN.md: a report or a QR code is about one
+// Subject kinds: a report or a QR code is about one
 // of these, written KIND:ID.
 const (
 	SubjectVillage    = "village"
@@ -34,6 +35,10 @@ type Subject struct {
 }
 
 // String is the canonical KIND:ID form.
+// SubjectOf names the record id of a kind: SubjectOf(SubjectFund, 7) is
+// "fund:7".
+func SubjectOf(kind string, id uint64) string { return kind + ":" + strconv.FormatUint(id, 10) }
+
 func (s *Subject) String() string { return s.Kind + ":" + s.ID }
 
 // ParseSubject splits KIND:ID and checks the kind and the shape of the id.

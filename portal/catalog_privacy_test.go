@@ -21,7 +21,7 @@ import (
 	"sunlight/search"
 )
 
-// personalPatterns are SECURITY.md's scan: ID, mobile and bank numbers.
+// personalPatterns are the privacy scan: ID, mobile and bank numbers.
 var personalPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\d{17}[\dXx]`),
 	regexp.MustCompile(`1[3-9]\d{9}`),

@@ -232,7 +232,7 @@ func (s *CatalogSource) Expiring(ctx context.Context, from, to time.Time) ([]str
 	}
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = catalog.SubjectDisclosure + ":" + strconv.FormatUint(id, 10)
+		out[i] = catalog.SubjectOf(catalog.SubjectDisclosure, id)
 	}
 	return out, nil
 }

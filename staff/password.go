@@ -6,7 +6,7 @@ import "sunlight/internal/argon2id"
 type Params = argon2id.Params
 
 // DefaultParams meet OWASP's argon2id minimum (m=19 MiB, t=2, p=1), as
-// SECURITY.md 24 asks. Tests may use cheaper ones through Options.Params.
+// the project's security rules ask. Tests may use cheaper ones through Options.Params.
 var DefaultParams = argon2id.Default
 
 // ParsePHC reads an argon2id PHC string back into its parameters, salt

@@ -24,7 +24,7 @@ type Params struct {
 }
 
 // Default meets OWASP's argon2id minimum (m=19 MiB, t=2, p=1), as
-// SECURITY 24/30 asks. Tests may use cheaper ones.
+// the project's security rules ask. Tests may use cheaper ones.
 var Default = Params{Memory: 19456, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16}
 
 var b64 = base64.RawStdEncoding
