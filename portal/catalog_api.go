@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -177,19 +178,10 @@ func disclosureFilter(c *fiber.Ctx) (catalog.DisclosureFilter, error) {
 }
 
 func (s *Server) handleAPICatalog(c *fiber.Ctx) error {
-	pg, err := paging(c)
-	if err != nil {
-		return err
+	list := func(ctx context.Context, _ struct{}, pg catalog.Paging) ([]catalog.Category, int64, error) {
+		return s.cats.List(ctx, pg)
 	}
-	cs, total, err := s.cats.List(c.UserContext(), pg)
-	if err != nil {
-		return err
-	}
-	out := apiList[apiCategory]{Total: total, Page: pg.Normalize().Page, PerPage: pg.Limit(), Items: make([]apiCategory, len(cs))}
-	for i, cat := range cs {
-		out.Items[i] = toAPICategory(cat)
-	}
-	return c.JSON(out)
+	return apiListOf(c, func(*fiber.Ctx) (struct{}, error) { return struct{}{}, nil }, list, toAPICategory)
 }
 
 type apiCategoryResponse struct {
@@ -210,23 +202,7 @@ func (s *Server) handleAPICatalogEntry(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleAPIFunds(c *fiber.Ctx) error {
-	pg, err := paging(c)
-	if err != nil {
-		return err
-	}
-	f, err := fundFilter(c)
-	if err != nil {
-		return err
-	}
-	fs, total, err := s.funds.List(c.UserContext(), f, pg)
-	if err != nil {
-		return err
-	}
-	out := apiList[apiFund]{Total: total, Page: pg.Normalize().Page, PerPage: pg.Limit(), Items: make([]apiFund, len(fs))}
-	for i, fund := range fs {
-		out.Items[i] = toAPIFund(fund)
-	}
-	return c.JSON(out)
+	return apiListOf(c, fundFilter, s.funds.List, toAPIFund)
 }
 
 func (s *Server) handleAPIFund(c *fiber.Ctx) error {
@@ -247,22 +223,32 @@ func (s *Server) handleAPIFund(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleAPIDisclosures(c *fiber.Ctx) error {
+	return apiListOf(c, disclosureFilter, s.disclosures.List, func(d catalog.Disclosure) apiDisclosure {
+		out := toAPIDisclosure(d)
+		out.Body = "" // lists carry titles; the body is at the item's URL
+		return out
+	})
+}
+
+// apiListOf answers a list endpoint: the paging and the filter (read by
+// filter) of the query, one page of list, each row as conv makes it.
+func apiListOf[F, T, A any](c *fiber.Ctx, filter func(*fiber.Ctx) (F, error),
+	list func(context.Context, F, catalog.Paging) ([]T, int64, error), conv func(T) A) error {
 	pg, err := paging(c)
 	if err != nil {
 		return err
 	}
-	f, err := disclosureFilter(c)
+	f, err := filter(c)
 	if err != nil {
 		return err
 	}
-	ds, total, err := s.disclosures.List(c.UserContext(), f, pg)
+	rows, total, err := list(c.UserContext(), f, pg)
 	if err != nil {
 		return err
 	}
-	out := apiList[apiDisclosure]{Total: total, Page: pg.Normalize().Page, PerPage: pg.Limit(), Items: make([]apiDisclosure, len(ds))}
-	for i, d := range ds {
-		out.Items[i] = toAPIDisclosure(d)
-		out.Items[i].Body = "" // lists carry titles; the body is at the item's URL
+	out := apiList[A]{Total: total, Page: pg.Normalize().Page, PerPage: pg.Limit(), Items: make([]A, len(rows))}
+	for i, r := range rows {
+		out.Items[i] = conv(r)
 	}
 	return c.JSON(out)
 }

@@ -18,7 +18,13 @@ import (
 )
 
 func newEmbedded(t *testing.T) search.Index {
-	idx, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
+	return openEmbedded(t, filepath.Join(t.TempDir(), "search"))
+}
+
+// openEmbedded opens the embedded index in dir.
+func openEmbedded(t *testing.T, dir string) *search.Embedded {
+	t.Helper()
+	idx, err := search.OpenEmbedded(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,12 +68,9 @@ func TestEmbeddedRebuildAndFormat(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "search")
 	search.SetShardsForTest(t, 4)
-	idx, err := search.OpenEmbedded(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	idx := openEmbedded(t, dir)
 	docs := searchtest.Fixture()
-	err = idx.Rebuild(ctx, func(put func(...search.Document) error) error {
+	err := idx.Rebuild(ctx, func(put func(...search.Document) error) error {
 		if err := put(docs...); err != nil {
 			return err
 		}
@@ -105,10 +108,7 @@ func TestEmbeddedRebuildAndFormat(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "CURRENT"), []byte("idx-old\n"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	idx, err = search.OpenEmbedded(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	idx = openEmbedded(t, dir)
 	defer idx.Close()
 	if n, _ := idx.Count(); n != 0 {
 		t.Errorf("an old-format index was kept: %d documents", n)
@@ -125,10 +125,7 @@ func TestEmbeddedRebuildAndFormat(t *testing.T) {
 // hanging.
 func TestEmbeddedInUse(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "search")
-	a, err := search.OpenEmbedded(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openEmbedded(t, dir)
 	defer a.Close()
 	start := time.Now()
 	if _, err := search.OpenEmbedded(dir, nil); err == nil || !strings.Contains(err.Error(), "another portal process") {

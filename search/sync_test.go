@@ -180,10 +180,7 @@ func TestCatalogSync(t *testing.T) {
 		migrated(t, db)
 		clk := &clock{now: t0}
 		dir := filepath.Join(t.TempDir(), "search")
-		idx, err := search.OpenEmbedded(dir, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		idx := openEmbedded(t, dir)
 		defer idx.Close()
 		src := &search.CatalogSource{DB: db, Now: clk.Now}
 		s := &search.Syncer{DB: db, Index: idx, Sources: []search.Source{src}, Now: clk.Now, Batch: 2}
@@ -272,10 +269,7 @@ func TestConvergence(t *testing.T) {
 		migrated(t, db)
 		clk := &clock{now: t0}
 		dir := filepath.Join(t.TempDir(), "search")
-		emb, err := search.OpenEmbedded(dir, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		emb := openEmbedded(t, dir)
 		idx := &flaky{Index: emb}
 		src := &search.CatalogSource{DB: db, Now: clk.Now}
 		s := &search.Syncer{DB: db, Index: idx, Sources: []search.Source{src}, Now: clk.Now, Batch: 7}
@@ -320,10 +314,7 @@ func TestConvergence(t *testing.T) {
 		if err := emb.Close(); err != nil {
 			t.Fatal(err)
 		}
-		emb2, err := search.OpenEmbedded(dir, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		emb2 := openEmbedded(t, dir)
 		defer emb2.Close()
 		s2 := &search.Syncer{DB: db, Index: emb2, Sources: []search.Source{src}, Now: clk.Now, Batch: 7}
 		clk.Add(time.Minute) // the dead process's lease has run out
@@ -354,10 +345,7 @@ func TestTwoSyncers(t *testing.T) {
 		ctx := context.Background()
 		migrated(t, db)
 		clk := &clock{now: t0}
-		emb, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		emb := openEmbedded(t, filepath.Join(t.TempDir(), "search"))
 		defer emb.Close()
 		idx := &flaky{Index: emb}
 		src := &search.CatalogSource{DB: db, Now: clk.Now}
@@ -428,10 +416,7 @@ func TestReindex(t *testing.T) {
 		ctx := context.Background()
 		migrated(t, db)
 		dir := filepath.Join(t.TempDir(), "search")
-		emb, err := search.OpenEmbedded(dir, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		emb := openEmbedded(t, dir)
 		defer emb.Close()
 		src := &search.CatalogSource{DB: db, Now: func() time.Time { return t0 }}
 		for i := uint64(1); i <= 25; i++ {
@@ -474,10 +459,7 @@ func TestSyncWaitsAtAHoleInTheChangeSequence(t *testing.T) {
 		ctx := context.Background()
 		migrated(t, db)
 		clk := &clock{now: t0}
-		emb, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		emb := openEmbedded(t, filepath.Join(t.TempDir(), "search"))
 		s := &search.Syncer{DB: db, Index: emb, Sources: []search.Source{&search.CatalogSource{DB: db, Now: clk.Now}},
 			Now: clk.Now, GapGrace: 5 * time.Minute}
 		write(t, db, disclosure(1, "210124101201", catalog.DisclosureVillage, "村务公开第1期", "事项"),
