@@ -64,7 +64,7 @@ func TestDefaultHashIsArgon2idPHC(t *testing.T) {
 			t.Fatalf("stored hash %q: %v", stored, err)
 		}
 		if p.Memory < 19456 || p.Time < 2 || p.Threads < 1 {
-			t.Errorf("argon2id params m=%d t=%d p=%d below SECURITY 24", p.Memory, p.Time, p.Threads)
+			t.Errorf("argon2id params m=%d t=%d p=%d below OWASP's minimum", p.Memory, p.Time, p.Threads)
 		}
 		if len(salt) < 16 || len(key) < 32 {
 			t.Errorf("salt %d bytes, key %d bytes", len(salt), len(key))
