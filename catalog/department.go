@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -32,6 +33,10 @@ type Department struct {
 	// Supervisor marks a discipline-inspection body (纪委监委) that watches
 	// the departments of its region and below.
 	Supervisor bool `gorm:"not null;default:false"`
+	// Closed marks a department that no longer exists (撤销): it is never
+	// a routing or reassignment target; its accounts and history remain.
+	Closed   bool       `gorm:"not null;default:false"`
+	ClosedAt *time.Time `gorm:""`
 }
 
 // Subject names the department as a report subject.
@@ -76,10 +81,10 @@ func (s *DepartmentStore) inRegion(ctx context.Context, region string, below boo
 	return q
 }
 
-// AtRegion returns the department of the given kind at exactly region.
+// AtRegion returns the open department of the given kind at exactly region.
 func (s *DepartmentStore) AtRegion(ctx context.Context, region, kind string) (*Department, error) {
 	var d Department
-	err := s.db.WithContext(ctx).Where("region_code = ? AND kind = ?", region, kind).Order("code").Take(&d).Error
+	err := s.db.WithContext(ctx).Where("region_code = ? AND kind = ? AND closed = ?", region, kind, false).Order("code").Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("no %s department at region %s: %w", kind, region, ErrNotFound)
 	}
@@ -92,6 +97,7 @@ func (s *DepartmentStore) AtRegion(ctx context.Context, region, kind string) (*D
 // SupervisorAbove returns the supervising body (纪委监委) responsible for
 // region: the nearest one at region or above. With strictlyAbove it skips
 // region itself, as an accusation against a body must go one level up.
+// A closed department is never the answer.
 func (s *DepartmentStore) SupervisorAbove(ctx context.Context, region string, strictlyAbove bool) (*Department, error) {
 	codes := AncestorCodes(region)
 	if !strictlyAbove {
@@ -99,7 +105,7 @@ func (s *DepartmentStore) SupervisorAbove(ctx context.Context, region string, st
 	}
 	for i := len(codes) - 1; i >= 0; i-- {
 		var d Department
-		err := s.db.WithContext(ctx).Where("region_code = ? AND supervisor = ?", codes[i], true).Order("code").Take(&d).Error
+		err := s.db.WithContext(ctx).Where("region_code = ? AND supervisor = ? AND closed = ?", codes[i], true, false).Order("code").Take(&d).Error
 		if err == nil {
 			return &d, nil
 		}
@@ -110,10 +116,11 @@ func (s *DepartmentStore) SupervisorAbove(ctx context.Context, region string, st
 	return nil, fmt.Errorf("no supervisor above region %s: %w", region, ErrNotFound)
 }
 
-// Upsert creates or updates departments by code.
+// Upsert creates or updates departments by code. It never reopens a
+// closed department: that is Reopen's, with its history.
 func (s *DepartmentStore) Upsert(ctx context.Context, ds []Department) error {
 	if len(ds) == 0 {
 		return nil
 	}
-	return s.db.WithContext(ctx).Save(&ds).Error
+	return s.db.WithContext(ctx).Omit("closed", "closed_at").Save(&ds).Error
 }

@@ -110,6 +110,7 @@ func (s *Server) reportPage(c *fiber.Ctx, id uint64) (*staffReportPage, error) {
 		if p.Depts, err = s.depts.List(ctx, me(c).Dept.RegionCode, true); err != nil {
 			return nil, err
 		}
+		p.Depts = catalog.OpenDepartments(p.Depts) // a closed one takes no new cases
 	}
 	if w.Can.Has(report.OpPublish) {
 		p.PubQuestion, p.PubAnswer = catalog.MaskText(d.Description), catalog.MaskText(d.Answer)

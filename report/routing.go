@@ -33,7 +33,10 @@ type Route struct {
 	AccusedDept   string
 	AccusedRegion string
 	AccusedHead   bool
-	RuleID        uint64
+	RuleID        uint64 // the rule that matched (0 for none)
+	// Fallback: the rules named no open department, so the report goes
+	// to the nearest supervisor (or the one above the accused).
+	Fallback bool
 }
 
 // DefaultRules are the seeded routing rules: "小事不出村、大事不出镇" —
@@ -77,16 +80,30 @@ func SeedRules(ctx context.Context, db *gorm.DB, at time.Time) error {
 }
 
 // SetRule replaces the active rule for (kind, problem type, level) by r,
-// keeping the old one as history.
+// keeping the old one as history (and in the reference-data history). A
+// rule naming an unknown kind, type, target or accused is refused with a
+// *catalog.ValidationError and changes nothing.
 func (s *Service) SetRule(ctx context.Context, r RoutingRule, by string) error {
+	if err := CheckRule(&r); err != nil {
+		return err
+	}
 	now := s.now().UTC()
 	return s.transact(ctx, func(tx *gorm.DB) error {
+		var old []RoutingRule
+		q := tx.Where("subject_kind = ? AND problem_type = ? AND region_level = ? AND valid_to IS NULL",
+			r.SubjectKind, r.ProblemType, r.RegionLevel)
+		if err := q.Find(&old).Error; err != nil {
+			return err
+		}
 		if err := tx.Model(&RoutingRule{}).Where("subject_kind = ? AND problem_type = ? AND region_level = ? AND valid_to IS NULL",
 			r.SubjectKind, r.ProblemType, r.RegionLevel).Update("valid_to", now).Error; err != nil {
 			return err
 		}
 		r.ID, r.ValidFrom, r.ValidTo, r.CreatedBy = 0, now, nil, by
-		return tx.Create(&r).Error
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		return recordRule(tx, old, &r, by, now)
 	})
 }
 
@@ -151,16 +168,20 @@ func (s *Service) route(ctx context.Context, db *gorm.DB, sub *catalog.Subject, 
 		return s.routeAboveAccused(ctx, db, rt)
 	}
 	var d catalog.Department
-	q := db.WithContext(ctx).Where("supervisor = ?", true).Order("LENGTH(region_code), code") // the top one
+	q := db.WithContext(ctx).Where("supervisor = ? AND closed = ?", true, false).Order("LENGTH(region_code), code") // the top one
 	if sub.RegionCode != "" {
 		// The nearest one at or above the subject.
-		q = db.WithContext(ctx).Where("supervisor = ? AND region_code IN ?", true,
+		q = db.WithContext(ctx).Where("supervisor = ? AND closed = ? AND region_code IN ?", true, false,
 			append(catalog.AncestorCodes(sub.RegionCode), sub.RegionCode)).Order("LENGTH(region_code) DESC, code")
 	}
 	if err := q.Take(&d).Error; err != nil {
 		return nil, fmt.Errorf("no department for %s and no supervisor: %w", sub, ErrNotFound)
 	}
-	return &Route{DeptCode: d.Code, DeptRegion: d.RegionCode}, nil
+	out := &Route{DeptCode: d.Code, DeptRegion: d.RegionCode, Fallback: true}
+	if rt != nil {
+		out.RuleID = rt.RuleID // the rule matched, but named no (open) department
+	}
+	return out, nil
 }
 
 // routeAboveAccused sends an accusation the rules could not place to the
@@ -182,7 +203,7 @@ func (s *Service) routeAboveAccused(ctx context.Context, db *gorm.DB, rt *Route)
 		return rt, fmt.Errorf("only the accused %s could take it: %w", rt.AccusedDept, ErrNotFound)
 	}
 	out := *rt
-	out.DeptCode, out.DeptRegion = d.Code, d.RegionCode
+	out.DeptCode, out.DeptRegion, out.Fallback = d.Code, d.RegionCode, true
 	return &out, nil
 }
 
@@ -219,6 +240,9 @@ func (s *Service) routeByRule(ctx context.Context, db *gorm.DB, sub *catalog.Sub
 		target, err = s.supervisorFor(ctx, depts, out, sub)
 	default:
 		err = fmt.Errorf("routing rule %d: unknown target %q", r.ID, r.Target)
+	}
+	if err == nil && target.Closed {
+		err = fmt.Errorf("routing rule %d: department %s is closed: %w", r.ID, target.Code, ErrNotFound)
 	}
 	if err != nil {
 		return out, err

@@ -248,17 +248,14 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 	if err != nil {
 		return err
 	}
+	if target.Closed {
+		return catalog.Invalid("该单位已撤销，不能接收举报", "dept", "该单位已撤销")
+	}
 	var refused error
 	err = s.act(ctx, a, id, OpReassign, func(r *Report, now time.Time, cal *Calendar) (change, error) {
-		if why, msg := reassignRefusal(a, r, target); why != "" {
-			refused = conflict("%s", msg)
-			return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：" + why}, nil
-		}
-		up := notOverdue(map[string]any{"dept_code": target.Code, "dept_region": target.RegionCode, "dispatched_at": now,
-			"accepted_at": nil})
-		cal.setDeadlines(up, now, true)
-		return change{action: ActDispatch, evType: EvDispatched, text: "改派至" + target.Name + "：" + reason, public: true,
-			updates: up}, nil
+		var c change
+		c, refused = reassignChange(a, r, target, reason, now, cal)
+		return c, nil
 	})
 	if err != nil {
 		return err
