@@ -92,6 +92,11 @@ func (s *Server) routes() {
 	st.Post("/admin/accounts/:id/password", admin, s.handleStaffAdminPassword)
 	st.Post("/admin/accounts/:id/revoke-tokens", admin, s.handleStaffAdminRevoke)
 	st.Get("/admin/holidays/template.csv", admin, s.handleHolidayTemplate)
+	st.Get("/admin/routing", admin, s.handleAdminRouting)
+	st.Post("/admin/routing", admin, s.handleAdminRoutingSet)
+	st.Get("/admin/departments", admin, s.handleAdminDepts)
+	st.Post("/admin/departments", admin, s.handleAdminDeptAdd)
+	st.Post("/admin/departments/:code/:action", admin, s.handleAdminDeptAction)
 	// The workbench: the technical admin never reads report content.
 	handlers := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor)
 	st.Get("/reports/:id<int>", handlers, s.handleStaffReport)

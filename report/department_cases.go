@@ -145,3 +145,21 @@ func reassignChange(a Actor, r *Report, target *catalog.Department, reason strin
 	return change{action: ActDispatch, evType: EvDispatched, text: "改派至" + target.Name + "：" + reason, public: true,
 		updates: up}, nil
 }
+
+// OpenCasesOf counts the open cases of each of codes (absent: none).
+func (s *Service) OpenCasesOf(ctx context.Context, codes []string) (map[string]int64, error) {
+	var rows []struct {
+		DeptCode string
+		N        int64
+	}
+	out := map[string]int64{}
+	if len(codes) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Model(&Report{}).Select("dept_code, COUNT(*) AS n").
+		Where("dept_code IN ? AND status IN ?", codes, openStatuses).Group("dept_code").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.DeptCode] = r.N
+	}
+	return out, err
+}
