@@ -39,8 +39,7 @@ func (s *Service) CloseDepartment(ctx context.Context, code, by string) error {
 			return err
 		}
 		if n > 0 {
-			msg := fmt.Sprintf("该单位还有 %d 件未办结的举报，请先把它们移交给其他单位，再撤销", n)
-			return catalog.Invalid(msg, "code", msg)
+			return catalog.Invalid(fmt.Sprintf("该单位还有 %d 件未办结的举报，请先把它们移交给其他单位，再撤销", n))
 		}
 		return catalog.CloseDepartment(tx, code, by, now)
 	})

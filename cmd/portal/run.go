@@ -52,6 +52,8 @@ func commands() []*command {
 		usersCommand(),
 		qrCommand(),
 		auditCommand(),
+		routingCommand(),
+		deptsCommand(),
 		{name: "version", summary: "print the version", run: runVersion},
 	}
 }
