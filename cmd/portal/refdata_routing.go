@@ -167,8 +167,11 @@ func runDepts(ctx context.Context, e *env, args []string) error {
 			fs.StringVar(&d.Kind, "kind", "", "gov, committee, discipline, civil, agri, devreform, finance, housing")
 			fs.BoolVar(&d.Supervisor, "supervisor", false, "a 纪委监委")
 		},
-		"rename":     func(fs *flag.FlagSet) { code(fs); fs.StringVar(&d.Name, "name", "", "new name") },
-		"move":       func(fs *flag.FlagSet) { code(fs); fs.StringVar(&d.ParentCode, "parent", "", "new parent (empty: none)") },
+		"rename": func(fs *flag.FlagSet) { code(fs); fs.StringVar(&d.Name, "name", "", "new name") },
+		"move": func(fs *flag.FlagSet) {
+			code(fs)
+			fs.StringVar(&d.ParentCode, "parent", "", "new parent (empty: none)")
+		},
 		"supervisor": func(fs *flag.FlagSet) { code(fs); fs.BoolVar(&off, "off", false, "unmark instead of mark") },
 		"close":      code,
 		"reopen":     code,
