@@ -23,16 +23,20 @@ func allDepts(t *testing.T, db *gorm.DB) []Department {
 	return ds
 }
 
+// deptFixture loads the demo departments and returns a store and a time.
+func deptFixture(t *testing.T, db *gorm.DB) (context.Context, *DepartmentStore, time.Time) {
+	t.Helper()
+	if err := LoadDemoRegions(context.Background(), migrated(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	return context.Background(), NewDepartmentStore(db), time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+}
+
 // TestDepartmentAdmin: add, rename, move, supervisor, close and reopen,
 // each with its history; Upsert (demo, imports) never reopens.
 func TestDepartmentAdmin(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		if err := LoadDemoRegions(ctx, migrated(t, db)); err != nil {
-			t.Fatal(err)
-		}
-		st := NewDepartmentStore(db)
-		at := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+		ctx, st, at := deptFixture(t, db)
 		if _, err := st.Add(ctx, Department{Code: "210124-yj", Name: "法库县应急管理局", RegionCode: "210124", ParentCode: "210124-gov"}, "admin", at); err != nil {
 			t.Fatal(err)
 		}
@@ -79,12 +83,7 @@ func TestDepartmentAdmin(t *testing.T) {
 // changes no row.
 func TestDepartmentAdminBadInput(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		if err := LoadDemoRegions(ctx, migrated(t, db)); err != nil {
-			t.Fatal(err)
-		}
-		st := NewDepartmentStore(db)
-		at := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+		ctx, st, at := deptFixture(t, db)
 		before := allDepts(t, db)
 		add := func(d Department) error { _, err := st.Add(ctx, d, "admin", at); return err }
 		errs := map[string]error{

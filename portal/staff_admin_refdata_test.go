@@ -30,20 +30,27 @@ func countOf(t *testing.T, db *gorm.DB, model any) int64 {
 	return n
 }
 
+// adminOnly checks that staff may not open path and returns a browser
+// signed in as the admin.
+func adminOnly(t *testing.T, s *Server, path string) *browser {
+	t.Helper()
+	addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
+	addStaff(t, s, "clerk", pTownGov, staff.RoleStaff)
+	clerk := newBrowser(t, s)
+	clerk.login("clerk")
+	clerk.get(path, http.StatusForbidden)
+	admin := newBrowser(t, s)
+	admin.login("root")
+	return admin
+}
+
 // TestAdminRoutingPage: the admin sees the rules in Chinese, previews a
 // route with the rule that matched, edits a rule through the form and the
 // preview follows; bad input is a Chinese message and changes nothing.
 func TestAdminRoutingPage(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
-		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
-		addStaff(t, s, "clerk", pTownGov, staff.RoleStaff)
-		clerk := newBrowser(t, s)
-		clerk.login("clerk")
-		clerk.get("/staff/admin/routing", http.StatusForbidden)
-
-		admin := newBrowser(t, s)
-		admin.login("root")
+		admin := adminOnly(t, s, "/staff/admin/routing")
 		doc := admin.get("/staff/admin/routing", http.StatusOK)
 		row := doc.Find(`#rules tr[data-key="village//0"]`)
 		if row.Length() != 1 || row.Find("td.target").Text() != "所在乡镇政府" || !strings.Contains(row.Text(), "村(社区)") {
@@ -99,16 +106,9 @@ func TestAdminRoutingPage(t *testing.T) {
 func TestAdminDepartmentsPage(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
-		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
-		addStaff(t, s, "clerk", pTownGov, staff.RoleStaff)
 		a := file(t, s, "village:"+pVillage, "subsidy", "低保名单里有不符合条件的人。", "", "")
 		b := file(t, s, "dept:"+pVillage+"-cw", "attitude", "村委会工作人员态度很差。", "", "")
-		clerk := newBrowser(t, s)
-		clerk.login("clerk")
-		clerk.get("/staff/admin/departments", http.StatusForbidden)
-
-		admin := newBrowser(t, s)
-		admin.login("root")
+		admin := adminOnly(t, s, "/staff/admin/departments")
 		doc := admin.get("/staff/admin/departments?region=210124101", http.StatusOK)
 		if n := doc.Find("#depts tbody tr").Length(); n == 0 || n > deptsPerPage || doc.Find(`#depts tr[data-code="2101-gov"]`).Length() != 0 {
 			t.Fatalf("filtered list: %d rows", n)
