@@ -161,3 +161,31 @@ func TestCloseDepartment(t *testing.T) {
 		}
 	})
 }
+
+// TestMoveAnsweredCase: an answered case waiting for the reporter keeps
+// its status and answer and only changes department, so that a reopening
+// reaches the new one.
+func TestMoveAnsweredCase(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := setup(t, db)
+		_, r := submit(t, s, "village:"+tVillage, "subsidy")
+		if err := s.Accept(ctx, staff(tTownGov), r.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Answer(ctx, staff(tTownGov), r.ID, "已核查，不符合条件的人员已取消低保。"); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := s.MoveCases(ctx, tTownGov, tTownJW, "cli"); err != nil || res.Moved != 1 {
+			t.Fatalf("move: %+v %v", res, err)
+		}
+		got := reportByID(t, s, r.ID)
+		if got.DeptCode != tTownJW || got.Status != StatusAnswered || got.Answer == "" {
+			t.Errorf("after the move: %s %s %q", got.DeptCode, got.Status, got.Answer)
+		}
+		var ev Event
+		if err := db.Where("report_id = ?", r.ID).Order("seq DESC").Take(&ev).Error; err != nil || ev.Actor != "cli" || ev.Type != EvDispatched {
+			t.Errorf("last event: %+v %v", ev, err)
+		}
+	})
+}
