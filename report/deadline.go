@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/catalog"
 )
 
 // Stages with a deadline setting.
@@ -126,21 +128,27 @@ type calendarCache struct {
 	mu     sync.Mutex
 	cal    *Calendar
 	loaded time.Time
+	stamp  uint64 // catalog.RefStamp of deadlines and holidays when loaded
 }
 
-// calendar loads the holiday table and the settings, cached for a minute.
+// calendar loads the holiday table and the settings, cached for a minute
+// or until a change to either is recorded (by any process).
 func (s *Service) calendar(ctx context.Context) (*Calendar, error) {
+	stamp, err := catalog.RefStamp(ctx, s.db, catalog.RefDeadline, catalog.RefHoliday)
+	if err != nil {
+		return nil, err
+	}
 	cc := &s.cal
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.cal != nil && time.Since(cc.loaded) < time.Minute {
+	if cc.cal != nil && cc.stamp == stamp && time.Since(cc.loaded) < time.Minute {
 		return cc.cal, nil
 	}
 	cal, err := LoadCalendar(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
-	cc.cal, cc.loaded = cal, time.Now()
+	cc.cal, cc.loaded, cc.stamp = cal, time.Now(), stamp
 	return cal, nil
 }
 

@@ -89,9 +89,14 @@ func (s *Service) validate(ctx context.Context, in NewReport) (*checked, error) 
 		return nil, err
 	default:
 		c.subject = sub
-		pt, ok := ProblemTypeOf(sub.Kind, in.ProblemType)
-		if !ok {
+		pt, ok, err := s.problems.Of(ctx, sub.Kind, in.ProblemType)
+		switch {
+		case err != nil:
+			return nil, err
+		case !ok:
 			fields["problem_type"] = "请选择要反映的问题类型"
+		case pt.Disabled:
+			fields["problem_type"] = "这个问题类型已不再使用，请重新选择"
 		}
 		c.pt = pt
 	}

@@ -228,7 +228,7 @@ func (QRCode) TableName() string { return "report_qr_codes" }
 func Models() []any {
 	return []any{&Report{}, &Event{}, &ChainHead{}, &Photo{}, &Submission{}, &RoutingRule{},
 		&DeadlineSetting{}, &Holiday{}, &Notification{}, &QRCode{},
-		&DeptSetting{}, &AnswerDraft{}, &PublishedAnswer{}}
+		&DeptSetting{}, &AnswerDraft{}, &PublishedAnswer{}, &ProblemType{}}
 }
 
 // Migrate creates or upgrades report's tables and the chain head row.
@@ -248,6 +248,9 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	}
 	if err := seedShippedHolidays(ctx, db); err != nil {
 		return fmt.Errorf("migrate report: holidays: %w", err)
+	}
+	if err := SeedProblemTypes(ctx, db); err != nil {
+		return fmt.Errorf("migrate report: problem types: %w", err)
 	}
 	return nil
 }

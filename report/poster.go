@@ -27,10 +27,11 @@ type Poster struct {
 	URL   string   // the QR landing URL
 }
 
-// NewPoster builds the poster text for a subject.
-func NewPoster(sub *catalog.Subject, url string) Poster {
+// NewPoster builds the poster text for a subject and the problem types
+// it offers (ProblemTypeStore.Offered).
+func NewPoster(sub *catalog.Subject, url string, types []ProblemType) Poster {
 	p := Poster{Title: sub.Title, URL: url}
-	for _, t := range ProblemTypes(sub.Kind) {
+	for _, t := range types {
 		p.Types = append(p.Types, t.Name)
 	}
 	return p

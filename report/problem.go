@@ -2,85 +2,85 @@ package report
 
 import "sunlight/catalog"
 
-// ProblemType is one thing a report may be about; each subject kind offers
-// a short list.
+// ProblemType is one thing a report on a subject of some kind may be
+// about. The types are data (the report_problem_types table, seeded from
+// DefaultProblemTypes), read through ProblemTypeStore.
 type ProblemType struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	ID          uint64 `gorm:"primaryKey;autoIncrement" json:"-"`
+	SubjectKind string `gorm:"size:16;not null;uniqueIndex:idx_problem_kind_code,priority:1" json:"-"`
+	Code        string `gorm:"size:32;not null;uniqueIndex:idx_problem_kind_code,priority:2" json:"code"`
+	Name        string `gorm:"size:100;not null" json:"name"`
 	// Accusation marks misconduct by someone: such a report goes to a
 	// supervisor and never to the accused.
-	Accusation bool `json:"accusation"`
+	Accusation  bool   `gorm:"not null;default:false" json:"accusation"`
+	Description string `gorm:"size:500;not null;default:''" json:"description,omitempty"`
+	// Disabled types are no longer offered; reports that carry one keep
+	// its name.
+	Disabled bool `gorm:"not null;default:false" json:"-"`
 }
 
+// TableName is explicit.
+func (ProblemType) TableName() string { return "report_problem_types" }
+
 var (
-	ptOther = ProblemType{"other", "其他问题", false}
+	ptOther = ProblemType{Code: "other", Name: "其他问题"}
 
 	villageTypes = []ProblemType{
-		{"affairs", "村务、财务公开不及时或不真实", false},
-		{"subsidy", "补贴、低保发放不公或被克扣", false},
-		{"assets", "集体“三资”（资金资产资源）管理问题", false},
-		{"project", "村里工程项目质量或招投标问题", false},
-		{"land", "宅基地、土地承包问题", false},
-		{"misconduct", "村干部违纪违法（吃拿卡要、优亲厚友）", true},
-		{"misconduct_head", "村党组织书记、村委会主任违纪违法", true},
-		{"town_misconduct", "乡镇干部违纪违法", true},
+		{Code: "affairs", Name: "村务、财务公开不及时或不真实"},
+		{Code: "subsidy", Name: "补贴、低保发放不公或被克扣"},
+		{Code: "assets", Name: "集体“三资”（资金资产资源）管理问题"},
+		{Code: "project", Name: "村里工程项目质量或招投标问题"},
+		{Code: "land", Name: "宅基地、土地承包问题"},
+		{Code: "misconduct", Name: "村干部违纪违法（吃拿卡要、优亲厚友）", Accusation: true},
+		{Code: "misconduct_head", Name: "村党组织书记、村委会主任违纪违法", Accusation: true},
+		{Code: "town_misconduct", Name: "乡镇干部违纪违法", Accusation: true},
 		ptOther,
 	}
 	regionTypes = []ProblemType{
-		{"affairs", "政务公开不及时或不真实", false},
-		{"subsidy", "补贴、低保发放不公或被克扣", false},
-		{"project", "工程项目质量或招投标问题", false},
-		{"misconduct", "干部违纪违法", true},
-		{"misconduct_head", "主要负责人违纪违法", true},
+		{Code: "affairs", Name: "政务公开不及时或不真实"},
+		{Code: "subsidy", Name: "补贴、低保发放不公或被克扣"},
+		{Code: "project", Name: "工程项目质量或招投标问题"},
+		{Code: "misconduct", Name: "干部违纪违法", Accusation: true},
+		{Code: "misconduct_head", Name: "主要负责人违纪违法", Accusation: true},
 		ptOther,
 	}
 	fundTypes = []ProblemType{
-		{"fund_misuse", "资金被截留、挪用或冒领", false},
-		{"fund_unfair", "发放对象不符合条件、优亲厚友", false},
-		{"fund_late", "资金未按时足额发放", false},
-		{"misconduct", "经办人员违纪违法", true},
-		{"misconduct_head", "单位负责人违纪违法", true},
+		{Code: "fund_misuse", Name: "资金被截留、挪用或冒领"},
+		{Code: "fund_unfair", Name: "发放对象不符合条件、优亲厚友"},
+		{Code: "fund_late", Name: "资金未按时足额发放"},
+		{Code: "misconduct", Name: "经办人员违纪违法", Accusation: true},
+		{Code: "misconduct_head", Name: "单位负责人违纪违法", Accusation: true},
 		ptOther,
 	}
 	deptTypes = []ProblemType{
-		{"service", "办事效率低、推诿扯皮", false},
-		{"attitude", "服务态度差", false},
-		{"misconduct", "工作人员违纪违法", true},
-		{"misconduct_head", "单位负责人违纪违法", true},
+		{Code: "service", Name: "办事效率低、推诿扯皮"},
+		{Code: "attitude", Name: "服务态度差"},
+		{Code: "misconduct", Name: "工作人员违纪违法", Accusation: true},
+		{Code: "misconduct_head", Name: "单位负责人违纪违法", Accusation: true},
 		ptOther,
 	}
 )
 
-// ProblemTypes returns the problem types a report on a subject of the
-// given kind may choose.
-func ProblemTypes(kind string) []ProblemType {
-	switch kind {
-	case catalog.SubjectVillage, catalog.SubjectDisclosure:
-		return villageTypes
-	case catalog.SubjectRegion:
-		return regionTypes
-	case catalog.SubjectFund, catalog.SubjectCategory:
-		return fundTypes
-	case catalog.SubjectDept:
-		return deptTypes
-	}
-	return nil
-}
-
-// ProblemTypeOf returns the named problem type of a subject kind.
-func ProblemTypeOf(kind, code string) (ProblemType, bool) {
-	for _, p := range ProblemTypes(kind) {
-		if p.Code == code {
-			return p, true
+// DefaultProblemTypes are the types seeded into an empty table, by
+// subject kind.
+func DefaultProblemTypes() map[string][]ProblemType {
+	out := map[string][]ProblemType{}
+	add := func(list []ProblemType, kinds ...string) {
+		for _, k := range kinds {
+			for _, p := range list {
+				p.SubjectKind = k
+				out[k] = append(out[k], p)
+			}
 		}
 	}
-	return ProblemType{}, false
+	add(villageTypes, catalog.SubjectVillage, catalog.SubjectDisclosure)
+	add(regionTypes, catalog.SubjectRegion)
+	add(fundTypes, catalog.SubjectFund, catalog.SubjectCategory)
+	add(deptTypes, catalog.SubjectDept)
+	return out
 }
 
-// ProblemTypeName is the Chinese name of a code, for pages.
-func ProblemTypeName(kind, code string) string {
-	if p, ok := ProblemTypeOf(kind, code); ok {
-		return p.Name
-	}
-	return code
-}
+// ProblemKinds are the subject kinds reports may be about, in the order
+// pages list them.
+var ProblemKinds = []string{catalog.SubjectVillage, catalog.SubjectDisclosure, catalog.SubjectRegion,
+	catalog.SubjectFund, catalog.SubjectCategory, catalog.SubjectDept}

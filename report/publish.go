@@ -84,7 +84,7 @@ func (s *Service) PublishAnswer(ctx context.Context, a Actor, id uint64, questio
 		if r.AnsweredAt != nil {
 			answered = *r.AnsweredAt
 		}
-		pt := ProblemTypeName(r.SubjectKind, r.ProblemType)
+		pt := s.problems.Name(ctx, r.SubjectKind, r.ProblemType)
 		pa = PublishedAnswer{ReportID: r.ID, DeptCode: r.DeptCode, DeptName: dept.Name, RegionCode: r.RegionCode,
 			SubjectName: r.SubjectName, ProblemType: pt, Title: "关于" + r.SubjectName + "“" + pt + "”的答复",
 			Question: q, Answer: ans, AnsweredAt: answered.UTC(), PublishedAt: now.UTC(), PublishedBy: a.Name}

@@ -108,6 +108,7 @@ type Service struct {
 	retry    time.Duration
 	hook     func() error
 	cal      calendarCache
+	problems *ProblemTypeStore
 }
 
 // New returns a service on db with keys derived from secret.
@@ -126,7 +127,9 @@ func New(db *gorm.DB, secret []byte, o Options) (*Service, error) {
 		o.RetryWindow = time.Hour
 	}
 	s := &Service{db: db, keys: keys, now: o.Now, argon: o.Argon2, subjects: catalog.NewSubjectResolver(db),
-		depts: catalog.NewDepartmentStore(db), uploads: o.UploadDir, retry: o.RetryWindow, hook: o.BeforeCommit}
+		depts: catalog.NewDepartmentStore(db), uploads: o.UploadDir, retry: o.RetryWindow, hook: o.BeforeCommit,
+		problems: NewProblemTypeStore(db)}
+	s.problems.Now = o.Now
 	s.dummy = dummyPHC(s.argon)
 	return s, nil
 }
@@ -287,14 +290,14 @@ func (s *Service) List(ctx context.Context, a Actor, f Filter) ([]Summary, int64
 	}
 	out := make([]Summary, len(rs))
 	for i := range rs {
-		out[i] = summaryOf(&rs[i])
+		out[i] = s.summaryOf(ctx, &rs[i])
 	}
 	return out, total, nil
 }
 
-func summaryOf(r *Report) Summary {
+func (s *Service) summaryOf(ctx context.Context, r *Report) Summary {
 	return Summary{ID: r.ID, TrackingNo: r.TrackingNo, Status: r.Status, StatusName: r.Status.Name(), Subject: r.Subject,
-		SubjectName: r.SubjectName, ProblemType: r.ProblemType, ProblemTypeName: ProblemTypeName(r.SubjectKind, r.ProblemType),
+		SubjectName: r.SubjectName, ProblemType: r.ProblemType, ProblemTypeName: s.problems.Name(ctx, r.SubjectKind, r.ProblemType),
 		DepartmentCode: r.DeptCode, RegionCode: r.RegionCode, SubmittedAt: r.SubmittedAt, AckDueAt: r.AckDueAt,
 		AnswerDueAt: r.AnswerDueAt, Overdue: r.Overdue, TooFast: r.TooFast, EscalationLevel: r.EscalationLevel,
 		ExtensionAsked: r.ExtensionRequested}
@@ -312,7 +315,7 @@ func (s *Service) Get(ctx context.Context, a Actor, id uint64) (*Detail, error) 
 // detail is r as staff see it, with its events and photos.
 func (s *Service) detail(ctx context.Context, r *Report) (*Detail, error) {
 	var err error
-	d := &Detail{Summary: summaryOf(r), Description: r.Description, Anonymous: r.Anonymous,
+	d := &Detail{Summary: s.summaryOf(ctx, r), Description: r.Description, Anonymous: r.Anonymous,
 		HasContact: r.ContactName != "" || r.ContactPhone != "", Answer: r.Answer, Rating: r.Rating,
 		ReopenCount: r.ReopenCount, Extended: r.Extended, ExtensionDays: r.ExtensionDays, ExtensionReason: r.ExtensionReason,
 		Deadlines: deadlinesOf(r)}

@@ -91,7 +91,7 @@ func (s *Service) Lookup(ctx context.Context, receipt string) (*Tracked, error) 
 		return nil, unavailable(err)
 	}
 	t := &Tracked{TrackingNo: r.TrackingNo, Status: r.Status, StatusName: r.Status.Name(), SubjectName: r.SubjectName,
-		ProblemTypeName: ProblemTypeName(r.SubjectKind, r.ProblemType), Description: r.Description,
+		ProblemTypeName: s.problems.Name(ctx, r.SubjectKind, r.ProblemType), Description: r.Description,
 		SubmittedAt: r.SubmittedAt, Rating: r.Rating, RatingName: r.Rating.Name(),
 		Deadlines: deadlinesOf(r),
 		CanRate:   r.Status == StatusAnswered && r.Rating == RatingNone, CanMessage: r.Status.Open()}
