@@ -28,11 +28,13 @@ type Cache struct {
 	changed time.Time // when documents were last added or edited
 	hits    uint64
 	misses  uint64
+	syn     *Synonyms // results are kept only while its groups stay the same
 }
 
 type cacheEntry struct {
 	res      *Result
 	computed time.Time
+	synGen   uint64
 }
 
 type call struct {
@@ -56,8 +58,9 @@ func NewCache(idx Index, ttl time.Duration, size int) *Cache {
 // Search answers from the cache when it can.
 func (c *Cache) Search(ctx context.Context, q Query) (*Result, error) {
 	q.Check()
+	synGen := c.syn.Generation()
 	c.mu.Lock()
-	if e, ok := c.entries[q]; ok && (e.computed.After(c.changed) || c.now().Before(e.computed.Add(c.ttl))) {
+	if e, ok := c.entries[q]; ok && e.synGen == synGen && (e.computed.After(c.changed) || c.now().Before(e.computed.Add(c.ttl))) {
 		c.hits++
 		c.mu.Unlock()
 		return e.res, nil
@@ -86,11 +89,15 @@ func (c *Cache) Search(ctx context.Context, q Query) (*Result, error) {
 		if len(c.entries) >= c.size {
 			c.entries = make(map[Query]cacheEntry, c.size)
 		}
-		c.entries[q] = cacheEntry{res: f.res, computed: started}
+		c.entries[q] = cacheEntry{res: f.res, computed: started, synGen: synGen}
 	}
 	c.mu.Unlock()
 	return f.res, f.err
 }
+
+// FollowSynonyms makes a change of syn's groups (an administrator's new
+// synonym) end the cached results computed before it.
+func (c *Cache) FollowSynonyms(syn *Synonyms) { c.syn = syn }
 
 // invalidate drops every entry; results being computed are not stored.
 func (c *Cache) invalidate() {

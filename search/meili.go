@@ -40,7 +40,10 @@ type Meili struct {
 	client meilisearch.ServiceManager
 
 	mu    sync.Mutex
-	ready map[string]bool // index uids whose settings are applied
+	ready map[string]bool // index uids created (or found) by this process
+	// pushed is, per index uid, 1 + the synonyms generation whose settings
+	// were last sent (0: none yet).
+	pushed map[string]uint64
 }
 
 var indexUIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
@@ -71,7 +74,7 @@ func NewMeili(cfg MeiliConfig) (*Meili, error) {
 	if cfg.Key != "" {
 		opts = append(opts, meilisearch.WithAPIKey(cfg.Key))
 	}
-	return &Meili{cfg: cfg, client: meilisearch.New(strings.TrimSuffix(cfg.URL, "/"), opts...), ready: map[string]bool{}}, nil
+	return &Meili{cfg: cfg, client: meilisearch.New(strings.TrimSuffix(cfg.URL, "/"), opts...), ready: map[string]bool{}, pushed: map[string]uint64{}}, nil
 }
 
 // Identity names the index for the syncer's cursors: every portal using
@@ -129,10 +132,16 @@ func (m *Meili) toMeili(d *Document) meiliDoc {
 		Syn: strings.Join(m.cfg.Synonyms.Tokens(d.Title+"\n"+d.Body), " ")}
 }
 
+// settings are the index settings. Synonyms hold each member against the
+// others and the group token against every member: a query is rewritten
+// to the token (queryText), and the token's synonyms make Meilisearch also
+// match documents indexed before the group existed, which lack the token.
 func (m *Meili) settings() *meilisearch.Settings {
 	syn := map[string][]string{}
 	for _, g := range m.cfg.Synonyms.Groups() {
+		tok := groupToken(g)
 		for _, a := range g {
+			syn[tok] = append(syn[tok], SegmentText(a))
 			for _, b := range g {
 				if a != b {
 					syn[SegmentText(a)] = append(syn[SegmentText(a)], SegmentText(b))
@@ -181,29 +190,56 @@ func (m *Meili) wait(ctx context.Context, op string, info *meilisearch.TaskInfo)
 	return nil
 }
 
-// ensure creates the index if needed and applies the settings, once.
+// ensure creates the index if needed and applies the settings, once and
+// again after the synonyms changed.
 func (m *Meili) ensure(ctx context.Context, uid string) error {
+	gen := m.cfg.Synonyms.Generation() + 1
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.ready[uid] {
+	if m.ready[uid] && m.pushed[uid] == gen {
 		return nil
 	}
-	info, err := m.client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "key"})
-	if err != nil {
-		return failure("create index "+uid, err)
+	if !m.ready[uid] {
+		info, err := m.client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "key"})
+		if err != nil {
+			return failure("create index "+uid, err)
+		}
+		if err := m.wait(ctx, "create index "+uid, info); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
+			return err
+		}
 	}
-	if err := m.wait(ctx, "create index "+uid, info); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
-		return err
-	}
-	info, err = m.client.Index(uid).UpdateSettingsWithContext(ctx, m.settings())
+	info, err := m.client.Index(uid).UpdateSettingsWithContext(ctx, m.settings())
 	if err != nil {
 		return failure("settings of "+uid, err)
 	}
 	if err := m.wait(ctx, "settings of "+uid, info); err != nil {
 		return err
 	}
-	m.ready[uid] = true
+	m.ready[uid], m.pushed[uid] = true, gen
 	return nil
+}
+
+// freshen sends the settings, without waiting for them, when the synonyms
+// changed since they were last sent (by an administrator, here or in
+// another process): a search then expands the new group as soon as
+// Meilisearch has applied them.
+func (m *Meili) freshen(ctx context.Context) {
+	gen := m.cfg.Synonyms.Generation() + 1
+	uid := m.cfg.Index
+	m.mu.Lock()
+	stale := m.pushed[uid] != gen
+	if stale {
+		m.pushed[uid] = gen
+	}
+	m.mu.Unlock()
+	if !stale {
+		return
+	}
+	if _, err := m.client.Index(uid).UpdateSettingsWithContext(ctx, m.settings()); err != nil {
+		m.mu.Lock()
+		m.pushed[uid] = 0 // try again with the next search
+		m.mu.Unlock()
+	}
 }
 
 // Put adds or replaces documents and waits until they are searchable.
@@ -316,6 +352,7 @@ func (m *Meili) Rebuild(ctx context.Context, fill func(put func(docs ...Document
 // Search runs q against the live index.
 func (m *Meili) Search(ctx context.Context, q Query) (*Result, error) {
 	q.Check()
+	m.freshen(ctx)
 	perPage := int64(q.PerPage)
 	req := &meilisearch.SearchRequest{
 		Filter:               m.filter(q),

@@ -73,12 +73,16 @@ type Cursor struct {
 func (Cursor) TableName() string { return "search_cursors" }
 
 // Models are the tables search owns.
-func Models() []any { return []any{&Cursor{}} }
+func Models() []any { return []any{&Cursor{}, &SynonymGroup{}, &SynonymTerm{}} }
 
-// Migrate creates or upgrades search's tables.
+// Migrate creates or upgrades search's tables and seeds the synonym
+// groups into empty ones.
 func Migrate(ctx context.Context, db *gorm.DB) error {
 	if err := db.WithContext(ctx).AutoMigrate(Models()...); err != nil {
 		return fmt.Errorf("migrate search: %w", err)
+	}
+	if err := SeedSynonyms(ctx, db); err != nil {
+		return fmt.Errorf("migrate search: synonyms: %w", err)
 	}
 	return nil
 }

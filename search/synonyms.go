@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 )
 
 //go:embed synonyms.txt
@@ -22,8 +23,15 @@ const SynonymsFile = "search-synonyms.txt"
 // Synonyms are groups of terms that mean the same: an abbreviation and its
 // full form (低保 = 最低生活保障). A search for any member finds documents
 // containing any other, and highlighting marks every member.
+//
+// The groups may change while the portal runs (Set, or a loader given to
+// NewLiveSynonyms): every search reads the groups of the moment.
 type Synonyms struct {
+	mu     sync.RWMutex
 	groups [][]string
+	gen    uint64
+
+	live *liveSource // nil: the groups change only by Set
 }
 
 // DefaultSynonyms is the list the project keeps (search/synonyms.txt).
@@ -83,7 +91,35 @@ func ParseSynonyms(r io.Reader) (*Synonyms, error) {
 }
 
 // Groups returns the synonym groups.
-func (s *Synonyms) Groups() [][]string { return s.groups }
+func (s *Synonyms) Groups() [][]string {
+	if s == nil {
+		return nil
+	}
+	s.live.refresh(s)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.groups
+}
+
+// Set replaces the groups.
+func (s *Synonyms) Set(groups [][]string) {
+	s.mu.Lock()
+	s.groups = groups
+	s.gen++
+	s.mu.Unlock()
+}
+
+// Generation counts the changes of the groups, so that what depends on
+// them (cached results, an engine's settings) can notice one.
+func (s *Synonyms) Generation() uint64 {
+	if s == nil {
+		return 0
+	}
+	s.live.refresh(s)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.gen
+}
 
 // Tokens returns the group token of every group a member of which occurs
 // in text. Engines that cannot search alternatives (Meilisearch) index a
@@ -91,7 +127,7 @@ func (s *Synonyms) Groups() [][]string { return s.groups }
 // member, so 低保 and 最低生活保障 find the same documents.
 func (s *Synonyms) Tokens(text string) []string {
 	var out []string
-	for _, g := range s.groups {
+	for _, g := range s.Groups() {
 		for _, m := range g {
 			if strings.Contains(text, m) {
 				out = append(out, groupToken(g))
@@ -114,7 +150,7 @@ func groupToken(g []string) string {
 // group's token, the rest is segmented (低保名单 → syn… 名单).
 func (s *Synonyms) Rewrite(term string) []string {
 	best, bestG := "", []string(nil)
-	for _, g := range s.groups {
+	for _, g := range s.Groups() {
 		for _, m := range g {
 			if len(m) > len(best) && strings.Contains(term, m) {
 				best, bestG = m, g
@@ -137,7 +173,7 @@ func (s *Synonyms) Expand(term string) []string {
 	if s == nil {
 		return out
 	}
-	for _, g := range s.groups {
+	for _, g := range s.Groups() {
 		for _, m := range g {
 			if !strings.Contains(term, m) {
 				continue
