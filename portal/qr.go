@@ -40,8 +40,12 @@ func (s *Server) handleQRPoster(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	types, err := svc.ProblemTypes().Offered(c.UserContext(), sub.Kind)
+	if err != nil {
+		return err
+	}
 	p := qrPosterPage{Page: s.page(c, sub.Title+" · 扫码举报"), Subject: sub,
-		Poster: report.NewPoster(sub, report.QRURL(s.cfg.BaseURL, token)), Steps: report.PosterSteps,
+		Poster: report.NewPoster(sub, report.QRURL(s.cfg.BaseURL, token), types), Steps: report.PosterSteps,
 		PNG: "/qr/" + sub.String() + ".png"}
 	return s.render(c, "qr_poster", &p)
 }
@@ -60,7 +64,11 @@ func (s *Server) handleQRLanding(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := qrLandingPage{Page: s.page(c, sub.Title), Subject: sub, Types: report.ProblemTypes(sub.Kind)}
+	types, err := svc.ProblemTypes().Offered(c.UserContext(), sub.Kind)
+	if err != nil {
+		return err
+	}
+	p := qrLandingPage{Page: s.page(c, sub.Title), Subject: sub, Types: types}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.render(c, "qr_landing", &p)
 }

@@ -107,19 +107,24 @@ func (s *Server) handleReportForm(c *fiber.Ctx) error {
 		return err
 	}
 	noStore(c)
-	p := s.newReportForm(c, sub)
+	p, err := s.newReportForm(c, svc, sub)
+	if err != nil {
+		return err
+	}
 	p.In.Anonymous = true
 	return s.render(c, "report", &p)
 }
 
-func (s *Server) newReportForm(c *fiber.Ctx, sub *catalog.Subject) reportForm {
+func (s *Server) newReportForm(c *fiber.Ctx, svc *report.Service, sub *catalog.Subject) (reportForm, error) {
 	p := reportForm{Page: s.page(c, "我要举报"), Subject: sub, Token: newToken(), Errors: map[string]string{},
 		MaxPhotos: report.MaxPhotos, MaxDesc: report.MaxDescription}
-	if sub != nil {
-		p.SubjectParam, p.Types = sub.String(), report.ProblemTypes(sub.Kind)
-	}
 	p.Nav = "report"
-	return p
+	if sub == nil {
+		return p, nil
+	}
+	types, err := svc.ProblemTypes().Offered(c.UserContext(), sub.Kind)
+	p.SubjectParam, p.Types = sub.String(), types
+	return p, err
 }
 
 // handleReportSubmit takes the form (urlencoded or multipart with
@@ -136,7 +141,10 @@ func (s *Server) handleReportSubmit(c *fiber.Ctx) error {
 	var ve *catalog.ValidationError
 	if errors.As(err, &ve) {
 		sub, _ := svc.Subject(c.UserContext(), in.Subject)
-		p := s.newReportForm(c, sub)
+		p, err := s.newReportForm(c, svc, sub)
+		if err != nil {
+			return err
+		}
 		p.SubjectParam, p.In, p.Errors, p.Message = in.Subject, in, ve.Fields, ve.Message
 		p.In.Photos = nil
 		if in.Token != "" && ve.Fields["token"] == "" {
@@ -289,6 +297,10 @@ func (s *Server) handleAPIProblemTypes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	types, err := svc.ProblemTypes().Offered(c.UserContext(), sub.Kind)
+	if err != nil {
+		return err
+	}
 	return c.JSON(apiProblemTypes{Subject: apiSubject{ID: sub.String(), Kind: sub.Kind, Title: sub.Title, URL: sub.URL},
-		ProblemTypes: report.ProblemTypes(sub.Kind)})
+		ProblemTypes: types})
 }

@@ -50,6 +50,10 @@ type Config struct {
 	Reports *report.Service
 	// Staff is the one staff account store of the process; required.
 	Staff *staff.Store
+	// Synonyms is the synonym store whose changes Search follows at once;
+	// nil: a store of its own, whose changes Search sees within
+	// search.SynonymRecheck.
+	Synonyms *search.SynonymStore
 }
 
 // Server is the portal: a fiber app wired to the domain stores.

@@ -18,7 +18,7 @@ type apiStaffReports struct {
 }
 
 func (s *Server) handleAPIStaffReports(c *fiber.Ctx) error {
-	_, f, err := parseQueueFilter(c)
+	_, f, err := s.parseQueueFilter(c)
 	if err != nil {
 		return err
 	}

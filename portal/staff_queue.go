@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -30,7 +31,7 @@ type queueFilter struct {
 	Page    int
 }
 
-func parseQueueFilter(c *fiber.Ctx) (queueFilter, report.Filter, error) {
+func (s *Server) parseQueueFilter(c *fiber.Ctx) (queueFilter, report.Filter, error) {
 	q := queueFilter{Status: c.Query("status", "open"), Type: c.Query("type"), Region: c.Query("region"),
 		Overdue: c.Query("overdue") == "1" || c.Query("overdue") == "true", Page: c.QueryInt("page", 1)}
 	f := report.Filter{ProblemType: q.Type, Region: q.Region, Overdue: q.Overdue, Page: max(q.Page, 1), PerPage: 100}
@@ -49,34 +50,16 @@ func parseQueueFilter(c *fiber.Ctx) (queueFilter, report.Filter, error) {
 		}
 		f.Status = []report.Status{st}
 	}
-	if q.Type != "" && !knownProblemType(q.Type) {
-		return q, f, catalog.Invalid("未知的问题类型", "type", q.Type)
+	if q.Type != "" {
+		types, err := s.st.reports.ProblemTypes().Codes(c.UserContext())
+		if err != nil {
+			return q, f, err
+		}
+		if !slices.ContainsFunc(types, func(p report.ProblemType) bool { return p.Code == q.Type }) {
+			return q, f, catalog.Invalid("未知的问题类型", "type", q.Type)
+		}
 	}
 	return q, f, nil
-}
-
-// problemTypes is every problem type any subject may carry, once.
-func problemTypes() []report.ProblemType {
-	seen := map[string]bool{}
-	var out []report.ProblemType
-	for _, k := range []string{catalog.SubjectVillage, catalog.SubjectRegion, catalog.SubjectFund, catalog.SubjectDept} {
-		for _, p := range report.ProblemTypes(k) {
-			if !seen[p.Code] {
-				seen[p.Code] = true
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-func knownProblemType(code string) bool {
-	for _, p := range problemTypes() {
-		if p.Code == code {
-			return true
-		}
-	}
-	return false
 }
 
 // queueRow is a queue line with its countdown.
@@ -173,7 +156,7 @@ func (s *Server) handleStaffHome(c *fiber.Ctx) error {
 	if me(c).Is(staff.RoleAdmin) {
 		return c.Redirect("/staff/admin/accounts", fiber.StatusSeeOther)
 	}
-	qf, f, err := parseQueueFilter(c)
+	qf, f, err := s.parseQueueFilter(c)
 	if err != nil {
 		return err
 	}
@@ -184,8 +167,12 @@ func (s *Server) handleStaffHome(c *fiber.Ctx) error {
 	if sums, err = s.withOverdue(c, f, sums, total); err != nil {
 		return err
 	}
+	types, err := s.st.reports.ProblemTypes().Codes(c.UserContext())
+	if err != nil {
+		return err
+	}
 	p := staffQueuePage{staffPage: s.staffPage(c, "待办举报", "queue"), Filter: qf, Rows: s.queueRows(sums), Total: total,
-		Statuses: report.Statuses, Types: problemTypes()}
+		Statuses: report.Statuses, Types: types}
 	if int64(f.Page*f.PerPage) < total {
 		p.Next = qf.url(f.Page + 1)
 	}

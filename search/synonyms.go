@@ -17,7 +17,8 @@ import (
 var defaultSynonyms string
 
 // SynonymsFile is the file under the data directory where an administrator
-// adds synonym groups to the built-in list (same format as synonyms.txt).
+// could add synonym groups before they were kept in the database (same
+// format as synonyms.txt); its groups are still used besides the stored ones.
 const SynonymsFile = "search-synonyms.txt"
 
 // Synonyms are groups of terms that mean the same: an abbreviation and its
@@ -44,13 +45,23 @@ func DefaultSynonyms() *Synonyms {
 }
 
 // LoadSynonyms is the built-in list plus the groups in path, if that file
-// exists. After changing the file, run `portal reindex`: aliases are added
-// when documents are indexed.
+// exists.
 func LoadSynonyms(path string) (*Synonyms, error) {
 	s := DefaultSynonyms()
+	extra, err := ReadSynonymsFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s.groups = append(s.groups, extra...)
+	return s, nil
+}
+
+// ReadSynonymsFile reads the groups in path (none if it does not exist):
+// an older way to add groups, used besides the stored ones (SynonymStore).
+func ReadSynonymsFile(path string) ([][]string, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return s, nil
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
@@ -60,8 +71,7 @@ func LoadSynonyms(path string) (*Synonyms, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s.groups = append(s.groups, extra.groups...)
-	return s, nil
+	return extra.groups, nil
 }
 
 // ParseSynonyms reads one group per line, members separated by "=" or

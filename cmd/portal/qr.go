@@ -40,7 +40,10 @@ func writeQR(ctx context.Context, e *env, svc *report.Service, subject, out, ext
 	if ext == ".png" {
 		data, err = report.QRPNG(url, 1024)
 	} else {
-		data, err = report.NewPoster(sub, url).PDF()
+		var types []report.ProblemType
+		if types, err = svc.ProblemTypes().Offered(ctx, sub.Kind); err == nil {
+			data, err = report.NewPoster(sub, url, types).PDF()
+		}
 	}
 	if err != nil {
 		return err

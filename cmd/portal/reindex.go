@@ -68,23 +68,27 @@ func answerDocument(a *report.PublishedAnswer) search.Document {
 		Year: a.PublishedAt.Year(), Date: a.PublishedAt, URL: a.URL()}
 }
 
-func (e *env) synonyms() (*search.Synonyms, error) {
-	syn, err := search.LoadSynonyms(filepath.Join(e.cfg.DataDir, search.SynonymsFile))
+// synonyms are the stored synonym groups (administrators change them on
+// /staff/admin/synonyms) plus those of the data directory's old file.
+func (e *env) synonyms(ctx context.Context, db *gorm.DB) (*search.SynonymStore, *search.Synonyms, error) {
+	extra, err := search.ReadSynonymsFile(filepath.Join(e.cfg.DataDir, search.SynonymsFile))
 	if err != nil {
-		return nil, &configError{Name: "SUNLIGHT_DATA_DIR", Err: err}
+		return nil, nil, &configError{Name: "SUNLIGHT_DATA_DIR", Err: err}
 	}
-	return syn, nil
+	st := search.NewSynonymStore(db)
+	st.Extra = extra
+	syn, err := st.Live(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search synonyms: %w", err)
+	}
+	return st, syn, nil
 }
 
 // openSearch opens the configured engine: Meilisearch when
 // SUNLIGHT_MEILI_URL is set, otherwise the embedded index in
 // DATA_DIR/search. builder asks for an embedded
 // index that only rebuilds (a running portal holds the live one).
-func (e *env) openSearch(builder bool) (search.Index, error) {
-	syn, err := e.synonyms()
-	if err != nil {
-		return nil, err
-	}
+func (e *env) openSearch(builder bool, syn *search.Synonyms) (search.Index, error) {
 	if c := e.cfg; c.MeiliURL != "" {
 		m, err := search.NewMeili(search.MeiliConfig{URL: c.MeiliURL, Key: c.MeiliKey, Index: c.MeiliIndex, Synonyms: syn})
 		if err != nil {
@@ -101,7 +105,11 @@ func (e *env) openSearch(builder bool) (search.Index, error) {
 
 func runReindex(ctx context.Context, e *env, _ []string) error {
 	return e.withDB(ctx, func(db *gorm.DB) error {
-		idx, err := e.openSearch(true)
+		_, syn, err := e.synonyms(ctx, db)
+		if err != nil {
+			return err
+		}
+		idx, err := e.openSearch(true, syn)
 		if err != nil {
 			return err
 		}
@@ -123,19 +131,26 @@ func runReindex(ctx context.Context, e *env, _ []string) error {
 // startSearch opens the search engine and starts its syncer; stop ends the
 // syncer after its batch and closes the engine. An engine that cannot be
 // opened leaves search unavailable (reported by /readyz and the search
-// page) rather than stopping the portal.
-func startSearch(ctx context.Context, e *env, db *gorm.DB) (search.Index, func(), error) {
-	idx, err := e.openSearch(false)
+// page) rather than stopping the portal. The synonym store it returns is
+// the one whose changes the engine follows at once.
+func startSearch(ctx context.Context, e *env, db *gorm.DB) (search.Index, *search.SynonymStore, func(), error) {
+	st, syn, err := e.synonyms(ctx, db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	idx, err := e.openSearch(false, syn)
 	var ce *configError
 	if errors.As(err, &ce) {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err != nil {
 		e.log.Error("search index unavailable; the portal serves without search", "err", err)
 		idx = search.Unavailable(err)
 	}
 	// Results are cached for a few seconds; deletions empty the cache.
-	idx = search.NewCache(idx, 0, 0)
+	cache := search.NewCache(idx, 0, 0)
+	cache.FollowSynonyms(syn)
+	idx = cache
 	s := &search.Syncer{DB: db, Index: idx, Sources: searchSources(db), Log: e.log}
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -151,5 +166,5 @@ func startSearch(ctx context.Context, e *env, db *gorm.DB) (search.Index, func()
 			e.log.Warn("close search index", "err", err)
 		}
 	}
-	return idx, stop, nil
+	return idx, st, stop, nil
 }

@@ -50,7 +50,7 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 			e.log.Info("demo data loaded into the empty database", "took", time.Since(start).Round(time.Millisecond).String())
 		}
 	}
-	idx, stopSearch, err := startSearch(ctx, e, db)
+	idx, synonyms, stopSearch, err := startSearch(ctx, e, db)
 	if err != nil {
 		return err
 	}
@@ -64,6 +64,7 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
 		SecretKey: e.cfg.key, OldSecretKeys: e.cfg.oldKeys, DataDir: e.cfg.DataDir, ReportsPerMinute: e.cfg.ReportRate, Search: idx,
 		Reports: svc.reports, Staff: svc.staff,
+		Synonyms: synonyms,
 	})
 	if err != nil {
 		return err
