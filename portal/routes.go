@@ -97,6 +97,18 @@ func (s *Server) routes() {
 	st.Get("/admin/departments", admin, s.handleAdminDepts)
 	st.Post("/admin/departments", admin, s.handleAdminDeptAdd)
 	st.Post("/admin/departments/:code/:action", admin, s.handleAdminDeptAction)
+	// Reference data: problem types, deadlines, search synonyms (staff_admin_terms.go).
+	st.Get("/admin/problem-types", admin, s.handleAdminProblemTypes)
+	st.Post("/admin/problem-types", admin, s.handleAdminProblemTypeAdd)
+	st.Post("/admin/problem-types/:kind/:code/rename", admin, s.handleAdminProblemTypeRename)
+	st.Post("/admin/problem-types/:kind/:code/disable", admin, s.handleAdminProblemTypeDisable)
+	st.Get("/admin/deadlines", admin, s.handleAdminDeadlines)
+	st.Post("/admin/deadlines/:stage", admin, s.handleAdminDeadlineSet)
+	st.Get("/admin/synonyms", admin, s.handleAdminSynonyms)
+	st.Post("/admin/synonyms", admin, s.handleAdminSynonymAdd)
+	st.Post("/admin/synonyms/:id/terms", admin, s.handleAdminSynonymTermAdd)
+	st.Post("/admin/synonyms/:id/remove", admin, s.handleAdminSynonymTermRemove)
+	st.Post("/admin/synonyms/:id/delete", admin, s.handleAdminSynonymDelete)
 	// The workbench: the technical admin never reads report content.
 	handlers := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor)
 	st.Get("/reports/:id<int>", handlers, s.handleStaffReport)

@@ -102,6 +102,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Synonyms == nil {
+		cfg.Synonyms = search.NewSynonymStore(cfg.DB)
+		cfg.Synonyms.Now = cfg.Now
+	}
 	tpl, err := parseTemplates()
 	if err != nil {
 		return nil, err
