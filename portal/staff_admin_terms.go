@@ -182,7 +182,9 @@ func (s *Server) renderSynonyms(c *fiber.Ctx, r refPage, terms string, group uin
 	return s.render(c, "staff_admin_synonyms", &p)
 }
 
-func (s *Server) handleAdminSynonyms(c *fiber.Ctx) error { return s.renderSynonyms(c, refPage{}, "", 0) }
+func (s *Server) handleAdminSynonyms(c *fiber.Ctx) error {
+	return s.renderSynonyms(c, refPage{}, "", 0)
+}
 
 func (s *Server) handleAdminSynonymAdd(c *fiber.Ctx) error {
 	terms := c.FormValue("terms")
