@@ -54,6 +54,9 @@ func commands() []*command {
 		auditCommand(),
 		routingCommand(),
 		deptsCommand(),
+		problemTypesCommand(),
+		deadlinesCommand(),
+		synonymsCommand(),
 		{name: "version", summary: "print the version", run: runVersion},
 	}
 }
