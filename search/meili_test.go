@@ -428,3 +428,49 @@ func TestMeiliSyncOutageAndExpiry(t *testing.T) {
 		t.Errorf("no delete task for the expired disclosure: %v", f.deletes)
 	}
 }
+
+// TestMeiliFollowsNewSynonyms: once a group is added while the portal
+// runs, the next search sends the settings again — the group token
+// expanding to every member, so documents indexed before the group (which
+// lack the token) are found — and the query carries the group's token.
+func TestMeiliFollowsNewSynonyms(t *testing.T) {
+	f, srv := newFake(t)
+	syn := search.DefaultSynonyms()
+	m, err := search.NewMeili(search.MeiliConfig{URL: srv.URL, Index: "sunlight", Synonyms: syn, Timeout: 2 * time.Second, TaskTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := m.Put(ctx, searchtest.Fixture()...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Search(ctx, search.Query{Text: "光伏"}); err != nil {
+		t.Fatal(err)
+	}
+	if q := f.searches[0]["q"]; q != "光伏" {
+		t.Errorf("before the group: q = %q", q)
+	}
+	syn.Set(append(syn.Groups(), []string{"光伏", "太阳能发电"}))
+	if _, err := m.Search(ctx, search.Query{Text: "光伏"}); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := f.searches[1]["q"].(string)
+	if !strings.HasPrefix(q, "syn") {
+		t.Fatalf("after the group: q = %q, want the group token", q)
+	}
+	f.mu.Lock()
+	got, _ := f.settings["sunlight"]["synonyms"].(map[string]any)
+	f.mu.Unlock()
+	if fmt.Sprint(got[q]) != "[光伏 太阳 阳能 能发 发电]" || fmt.Sprint(got["光伏"]) != "[太阳 阳能 能发 发电]" {
+		t.Errorf("synonyms sent: %s → %v, 光伏 → %v", q, got[q], got["光伏"])
+	}
+	// A document put from now on carries the token too.
+	if err := m.Put(ctx, search.Document{ID: "disclosure:77", Type: search.TypeDisclosure, Title: "太阳能发电站收益公开", RegionCode: "210124101201", URL: "/d/77"}); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if tok := f.indexes["sunlight"]["disclosure-77"]["syn"]; tok != q {
+		t.Errorf("new document's syn = %v, want %s", tok, q)
+	}
+}

@@ -30,7 +30,11 @@ type liveSource struct {
 // a query with the groups of the moment, so a new group needs no reindex
 // to find documents (see Meili for what a reindex still adds there).
 func (st *SynonymStore) Live(ctx context.Context) (*Synonyms, error) {
-	syn := &Synonyms{live: &liveSource{st: st, every: SynonymRecheck}}
+	every := st.Recheck
+	if every == 0 {
+		every = SynonymRecheck
+	}
+	syn := &Synonyms{live: &liveSource{st: st, every: every}}
 	if err := syn.live.load(ctx, syn); err != nil {
 		return nil, err
 	}

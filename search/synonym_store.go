@@ -75,6 +75,9 @@ type SynonymStore struct {
 	// Extra are groups from elsewhere (the data directory's
 	// search-synonyms.txt) that searches use besides the stored ones.
 	Extra [][]string
+	// Recheck is how often live synonyms look for changes made by other
+	// processes (SynonymRecheck when 0; negative: on every use).
+	Recheck time.Duration
 
 	live *Synonyms // the groups searches use, told of every change
 }
