@@ -66,7 +66,7 @@ func (s *ProblemTypeStore) AddProblemType(ctx context.Context, p ProblemType, ac
 		if err := tx.Create(&p).Error; err != nil {
 			return err
 		}
-		return catalog.RecordRefChange(tx, catalog.RefProblemType, ProblemTypeKey(p.SubjectKind, p.Code), "新增", actor, nil, p, s.Now())
+		return catalog.RecordRefChange(tx, catalog.RefProblemType, ProblemTypeKey(p.SubjectKind, p.Code), "新增", actor, nil, recordOf(p), s.Now())
 	})
 	return err
 }
@@ -132,8 +132,24 @@ func (s *ProblemTypeStore) update(ctx context.Context, kind, code, actor, action
 			Updates(map[string]any{"name": p.Name, "description": p.Description, "disabled": p.Disabled}).Error; err != nil {
 			return err
 		}
-		return catalog.RecordRefChange(tx, catalog.RefProblemType, ProblemTypeKey(kind, code), action, actor, before, p, s.Now())
+		return catalog.RecordRefChange(tx, catalog.RefProblemType, ProblemTypeKey(kind, code), action, actor, recordOf(before), recordOf(p), s.Now())
 	})
+}
+
+// problemRecord is a type as its change history shows it: every field
+// (the API's JSON hides the kind and the disabled flag).
+type problemRecord struct {
+	Kind        string `json:"kind"`
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Accusation  bool   `json:"accusation"`
+	Disabled    bool   `json:"disabled"`
+}
+
+func recordOf(p ProblemType) problemRecord {
+	return problemRecord{Kind: p.SubjectKind, Code: p.Code, Name: p.Name, Description: p.Description,
+		Accusation: p.Accusation, Disabled: p.Disabled}
 }
 
 // change runs fn in a transaction and drops the cache after it.
