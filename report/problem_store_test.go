@@ -12,6 +12,18 @@ import (
 	"sunlight/internal/testdb"
 )
 
+// twoServices are two services on one database, as two processes would
+// have: what one changes, the other must notice.
+func twoServices(t *testing.T, db *gorm.DB) (*Service, *Service) {
+	t.Helper()
+	s, c := setup(t, db)
+	other, err := New(db, testSecret(1), Options{Now: c.Now, Argon2: testArgon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, other
+}
+
 // TestProblemTypesAreData: the table starts as the old list; a type added,
 // renamed or disabled through one service is seen at once by another (as
 // by another process); intake refuses a disabled type while reports of it
@@ -19,11 +31,7 @@ import (
 func TestProblemTypesAreData(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, c := setup(t, db)
-		other, err := New(db, testSecret(1), Options{Now: c.Now, Argon2: testArgon})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, other := twoServices(t, db)
 		offered := func(svc *Service, kind string) string {
 			ps, err := svc.ProblemTypes().Offered(ctx, kind)
 			if err != nil {
@@ -58,7 +66,7 @@ func TestProblemTypesAreData(t *testing.T) {
 				t.Errorf("%+v: %v", bad, err)
 			}
 		}
-		err = st.SetProblemTypeDisabled(ctx, "village", "town_misconduct", true, "admin")
+		err := st.SetProblemTypeDisabled(ctx, "village", "town_misconduct", true, "admin")
 		if !errors.As(err, &ve) || !strings.Contains(ve.Message, "派单规则仍在使用") {
 			t.Errorf("disabling a routed type: %v", err)
 		}
@@ -94,11 +102,7 @@ func TestProblemTypesAreData(t *testing.T) {
 func TestDeadlineChangeMovesTheNextDeadline(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, c := setup(t, db)
-		other, err := New(db, testSecret(1), Options{Now: c.Now, Argon2: testArgon})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, other := twoServices(t, db)
 		_, before := submit(t, other, "village:"+tVillage, "subsidy") // warms other's calendar
 		var ve *catalog.ValidationError
 		for stage, v := range map[string]int{StageAnswer: 0, StageAcknowledge: 11, StageSupervisor: 2, StageTooFastHours: 49, "nope": 3} {
