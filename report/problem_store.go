@@ -20,7 +20,7 @@ type ProblemTypeStore struct {
 	Now func() time.Time
 
 	mu     sync.Mutex
-	byKind map[string][]ProblemType // every type, disabled ones too, in page order
+	byKind problemNames // every type, disabled ones too, in page order
 	stamp  uint64
 	loaded time.Time
 }
@@ -50,7 +50,7 @@ func SeedProblemTypes(ctx context.Context, db *gorm.DB) error {
 
 // load returns every type by kind, from the cache when no change was
 // recorded since it was filled.
-func (s *ProblemTypeStore) load(ctx context.Context) (map[string][]ProblemType, error) {
+func (s *ProblemTypeStore) load(ctx context.Context) (problemNames, error) {
 	stamp, err := catalog.RefStamp(ctx, s.db, catalog.RefProblemType)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (s *ProblemTypeStore) load(ctx context.Context) (map[string][]ProblemType, 
 	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	by := map[string][]ProblemType{}
+	by := problemNames{}
 	for _, r := range rows {
 		by[r.SubjectKind] = append(by[r.SubjectKind], r)
 	}
@@ -122,8 +122,22 @@ func (s *ProblemTypeStore) Of(ctx context.Context, kind, code string) (ProblemTy
 // Name is the Chinese name of a code, for pages: a disabled type keeps
 // its name; an unknown code (or a failed read) shows as itself.
 func (s *ProblemTypeStore) Name(ctx context.Context, kind, code string) string {
-	if p, ok, err := s.Of(ctx, kind, code); err == nil && ok {
-		return p.Name
+	by, err := s.load(ctx)
+	if err != nil {
+		return code
+	}
+	return by.name(kind, code)
+}
+
+// problemNames are the problem types by subject kind.
+type problemNames map[string][]ProblemType
+
+// name is a code's Chinese name, or the code when it is unknown.
+func (n problemNames) name(kind, code string) string {
+	for _, p := range n[kind] {
+		if p.Code == code {
+			return p.Name
+		}
 	}
 	return code
 }

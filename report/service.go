@@ -288,16 +288,20 @@ func (s *Service) List(ctx context.Context, a Actor, f Filter) ([]Summary, int64
 	if err := q.Order("reports.submitted_at DESC, reports.id DESC").Limit(per).Offset((page - 1) * per).Find(&rs).Error; err != nil {
 		return nil, 0, err
 	}
+	names, err := s.problems.load(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]Summary, len(rs))
 	for i := range rs {
-		out[i] = s.summaryOf(ctx, &rs[i])
+		out[i] = summaryOf(&rs[i], names)
 	}
 	return out, total, nil
 }
 
-func (s *Service) summaryOf(ctx context.Context, r *Report) Summary {
+func summaryOf(r *Report, names problemNames) Summary {
 	return Summary{ID: r.ID, TrackingNo: r.TrackingNo, Status: r.Status, StatusName: r.Status.Name(), Subject: r.Subject,
-		SubjectName: r.SubjectName, ProblemType: r.ProblemType, ProblemTypeName: s.problems.Name(ctx, r.SubjectKind, r.ProblemType),
+		SubjectName: r.SubjectName, ProblemType: r.ProblemType, ProblemTypeName: names.name(r.SubjectKind, r.ProblemType),
 		DepartmentCode: r.DeptCode, RegionCode: r.RegionCode, SubmittedAt: r.SubmittedAt, AckDueAt: r.AckDueAt,
 		AnswerDueAt: r.AnswerDueAt, Overdue: r.Overdue, TooFast: r.TooFast, EscalationLevel: r.EscalationLevel,
 		ExtensionAsked: r.ExtensionRequested}
@@ -314,8 +318,11 @@ func (s *Service) Get(ctx context.Context, a Actor, id uint64) (*Detail, error) 
 
 // detail is r as staff see it, with its events and photos.
 func (s *Service) detail(ctx context.Context, r *Report) (*Detail, error) {
-	var err error
-	d := &Detail{Summary: s.summaryOf(ctx, r), Description: r.Description, Anonymous: r.Anonymous,
+	names, err := s.problems.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detail{Summary: summaryOf(r, names), Description: r.Description, Anonymous: r.Anonymous,
 		HasContact: r.ContactName != "" || r.ContactPhone != "", Answer: r.Answer, Rating: r.Rating,
 		ReopenCount: r.ReopenCount, Extended: r.Extended, ExtensionDays: r.ExtensionDays, ExtensionReason: r.ExtensionReason,
 		Deadlines: deadlinesOf(r)}
