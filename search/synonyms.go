@@ -44,18 +44,6 @@ func DefaultSynonyms() *Synonyms {
 	return s
 }
 
-// LoadSynonyms is the built-in list plus the groups in path, if that file
-// exists.
-func LoadSynonyms(path string) (*Synonyms, error) {
-	s := DefaultSynonyms()
-	extra, err := ReadSynonymsFile(path)
-	if err != nil {
-		return nil, err
-	}
-	s.groups = append(s.groups, extra...)
-	return s, nil
-}
-
 // ReadSynonymsFile reads the groups in path (none if it does not exist):
 // an older way to add groups, used besides the stored ones (SynonymStore).
 func ReadSynonymsFile(path string) ([][]string, error) {
