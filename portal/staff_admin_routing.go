@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"strconv"
 
@@ -107,13 +108,18 @@ func (s *Server) renderRouting(c *fiber.Ctx, p *routingAdminPage, status int) er
 	if err != nil {
 		return err
 	}
+	types := s.st.reports.ProblemTypes()
 	for _, r := range rules {
 		p.Rules = append(p.Rules, ruleRow{RoutingRule: r, KindName: report.SubjectKindName(r.SubjectKind),
-			TypeName: ruleTypeName(r.SubjectKind, r.ProblemType), LevelName: levelName(r.RegionLevel),
+			TypeName: ruleTypeName(ctx, types, r.SubjectKind, r.ProblemType), LevelName: levelName(r.RegionLevel),
 			TargetName: report.TargetName(r.Target), AccusedName: report.AccusedName(r.Accused)})
 	}
 	for _, k := range report.SubjectKinds {
-		p.Kinds = append(p.Kinds, kindTypes{Kind: k, Types: report.ProblemTypes(k.Code)})
+		offered, err := types.Offered(ctx, k.Code)
+		if err != nil {
+			return err
+		}
+		p.Kinds = append(p.Kinds, kindTypes{Kind: k, Types: offered})
 	}
 	p.Targets, p.Accused = report.Targets, report.AccusedKinds
 	for l := 0; l <= int(catalog.Village); l++ {
@@ -126,9 +132,9 @@ func (s *Server) renderRouting(c *fiber.Ctx, p *routingAdminPage, status int) er
 	return s.render(c, "staff_admin_routing", p)
 }
 
-func ruleTypeName(kind, pt string) string {
+func ruleTypeName(ctx context.Context, types *report.ProblemTypeStore, kind, pt string) string {
 	if pt == "" {
 		return "其他（未单列的问题类型）"
 	}
-	return report.ProblemTypeName(kind, pt)
+	return types.Name(ctx, kind, pt)
 }

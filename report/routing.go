@@ -84,7 +84,7 @@ func SeedRules(ctx context.Context, db *gorm.DB, at time.Time) error {
 // rule naming an unknown kind, type, target or accused is refused with a
 // *catalog.ValidationError and changes nothing.
 func (s *Service) SetRule(ctx context.Context, r RoutingRule, by string) error {
-	if err := CheckRule(&r); err != nil {
+	if err := s.CheckRule(ctx, &r); err != nil {
 		return err
 	}
 	now := s.now().UTC()

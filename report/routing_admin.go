@@ -60,13 +60,17 @@ func RuleKey(r *RoutingRule) string {
 // CheckRule validates a rule before SetRule stores it: a known subject
 // kind, a problem type of that kind ("" for any), a region level 0–5, a
 // known target and accused; the head flag only with an accused.
-func CheckRule(r *RoutingRule) error {
+func (s *Service) CheckRule(ctx context.Context, r *RoutingRule) error {
 	r.SubjectKind, r.ProblemType = strings.TrimSpace(r.SubjectKind), strings.TrimSpace(r.ProblemType)
 	r.Target, r.Accused, r.Note = strings.TrimSpace(r.Target), strings.TrimSpace(r.Accused), strings.TrimSpace(r.Note)
 	if _, ok := nameOf(SubjectKinds, r.SubjectKind); !ok {
 		return catalog.Invalid("未知的举报对象类别“"+r.SubjectKind+"”", "kind", "请选择举报对象类别")
 	}
-	if _, ok := ProblemTypeOf(r.SubjectKind, r.ProblemType); r.ProblemType != "" && !ok {
+	_, ok, err := s.problems.Of(ctx, r.SubjectKind, r.ProblemType)
+	if err != nil {
+		return err
+	}
+	if r.ProblemType != "" && !ok {
 		msg := fmt.Sprintf("“%s”不是%s的问题类型", r.ProblemType, SubjectKindName(r.SubjectKind))
 		return catalog.Invalid(msg, "problem_type", msg)
 	}
@@ -126,7 +130,10 @@ func (s *Service) PreviewRoute(ctx context.Context, subject, pt string) (*RouteP
 	case err != nil:
 		return nil, err
 	}
-	p, ok := ProblemTypeOf(sub.Kind, strings.TrimSpace(pt))
+	p, ok, err := s.problems.Of(ctx, sub.Kind, strings.TrimSpace(pt))
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		msg := fmt.Sprintf("“%s”不是%s的问题类型", pt, SubjectKindName(sub.Kind))
 		return nil, catalog.Invalid(msg, "problem_type", msg)
