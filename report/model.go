@@ -228,7 +228,8 @@ func (QRCode) TableName() string { return "report_qr_codes" }
 func Models() []any {
 	return []any{&Report{}, &Event{}, &ChainHead{}, &Photo{}, &Submission{}, &RoutingRule{},
 		&DeadlineSetting{}, &Holiday{}, &Notification{}, &QRCode{},
-		&DeptSetting{}, &AnswerDraft{}, &PublishedAnswer{}, &ProblemType{}}
+		&DeptSetting{}, &AnswerDraft{}, &PublishedAnswer{}, &ProblemType{},
+		&DeptNotify{}, &SMTPSetting{}}
 }
 
 // Migrate creates or upgrades report's tables and the chain head row.

@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/smtp"
+	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -228,6 +231,11 @@ func (w WebhookSender) Send(ctx context.Context, m Message) error {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
+		// The error names the URL, which carries the robot's token.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = MaskSecretURL(ue.URL)
+		}
 		return err
 	}
 	defer resp.Body.Close()
@@ -237,7 +245,36 @@ func (w WebhookSender) Send(ctx context.Context, m Message) error {
 	}
 	_ = json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<16)).Decode(&out)
 	if resp.StatusCode != http.StatusOK || out.ErrCode != 0 {
-		return fmt.Errorf("webhook: status %d, errcode %d %s", resp.StatusCode, out.ErrCode, out.ErrMsg)
+		return &RobotError{Status: resp.StatusCode, Code: out.ErrCode, Msg: scrubToken(clip(out.ErrMsg, 120), w.URL)}
 	}
 	return nil
+}
+
+// RobotError is a robot's refusal: its HTTP status and errcode/errmsg.
+type RobotError struct {
+	Status, Code int
+	Msg          string
+}
+
+func (e *RobotError) Error() string {
+	return fmt.Sprintf("webhook: status %d, errcode %d %s", e.Status, e.Code, e.Msg)
+}
+
+// scrubToken removes from msg anything of the robot's URL that may be its
+// token (query values and the last path segment), should a robot echo it.
+func scrubToken(msg, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return msg
+	}
+	parts := []string{path.Base(u.Path)}
+	for _, vs := range u.Query() {
+		parts = append(parts, vs...)
+	}
+	for _, p := range parts {
+		if len(p) >= 6 {
+			msg = strings.ReplaceAll(msg, p, "***")
+		}
+	}
+	return msg
 }
