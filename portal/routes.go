@@ -109,6 +109,12 @@ func (s *Server) routes() {
 	st.Post("/admin/synonyms/:id/terms", admin, s.handleAdminSynonymTermAdd)
 	st.Post("/admin/synonyms/:id/remove", admin, s.handleAdminSynonymTermRemove)
 	st.Post("/admin/synonyms/:id/delete", admin, s.handleAdminSynonymDelete)
+	st.Get("/admin/notify", admin, s.handleStaffAdminNotify)
+	st.Post("/admin/notify/depts", admin, s.handleStaffAdminNotifyDept)
+	st.Post("/admin/notify/depts/clear", admin, s.handleStaffAdminNotifyDeptClear)
+	st.Post("/admin/notify/smtp", admin, s.handleStaffAdminNotifySMTP)
+	st.Post("/admin/notify/smtp/clear", admin, s.handleStaffAdminNotifySMTPClear)
+	st.Post("/admin/notify/:what/test", admin, s.handleStaffAdminNotifyTest) // depts or smtp
 	// The workbench: the technical admin never reads report content.
 	handlers := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor)
 	st.Get("/reports/:id<int>", handlers, s.handleStaffReport)

@@ -54,6 +54,9 @@ type Config struct {
 	// nil: a store of its own, whose changes Search sees within
 	// search.SynonymRecheck.
 	Synonyms *search.SynonymStore
+	// Notifier is where notifications go (the one the scheduler delivers
+	// through); nil: Reports' notifier with no environment defaults.
+	Notifier *report.Notifier
 }
 
 // Server is the portal: a fiber app wired to the domain stores.
@@ -105,6 +108,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Synonyms == nil {
 		cfg.Synonyms = search.NewSynonymStore(cfg.DB)
 		cfg.Synonyms.Now = cfg.Now
+	}
+	if cfg.Notifier == nil {
+		cfg.Notifier = cfg.Reports.Notifier(report.NotifyDefaults{Log: cfg.Log})
 	}
 	tpl, err := parseTemplates()
 	if err != nil {
