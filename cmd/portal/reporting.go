@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/smtp"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,11 +15,12 @@ import (
 
 // services are the domain services a command runs with, each built once
 // from the configuration and the database and shared by everything in the
-// process: the portal, the deadline scheduler, the photo sealing pass, qr
-// and users.
+// process: the portal, the deadline scheduler, the photo sealing pass, qr,
+// users and notify.
 type services struct {
 	reports *report.Service
 	staff   *staff.Store
+	notify  *report.Notifier
 }
 
 func (e *env) newServices(db *gorm.DB) (*services, error) {
@@ -28,7 +28,7 @@ func (e *env) newServices(db *gorm.DB) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &services{reports: reports, staff: staff.NewStore(db, staff.Options{})}, nil
+	return &services{reports: reports, staff: staff.NewStore(db, staff.Options{}), notify: reports.Notifier(e.notifyDefaults())}, nil
 }
 
 // withServices is withDB with the services built on the database.
@@ -42,39 +42,33 @@ func (e *env) withServices(ctx context.Context, fn func(*services) error) error 
 	})
 }
 
-// notificationSender is where notifications go: a DingTalk/WeCom group
-// robot when SUNLIGHT_NOTIFY_WEBHOOK is set, mail when SUNLIGHT_SMTP_ADDR
-// is set, and the log otherwise.
-func (e *env) notificationSender() report.Sender {
+// notifyDefaults are the environment's notification settings: the
+// deployment's robot (SUNLIGHT_NOTIFY_WEBHOOK) and mail server
+// (SUNLIGHT_SMTP_*). A department's own robot or recipients, set in the
+// workbench or with `portal notify`, come first; a mail server stored in
+// the workbench is used only while SUNLIGHT_SMTP_ADDR is not set; with
+// nothing at all notices go to the log.
+func (e *env) notifyDefaults() report.NotifyDefaults {
 	c := e.cfg
-	if c.NotifyWebhook != "" {
-		return report.WebhookSender{URL: c.NotifyWebhook}
-	}
+	d := report.NotifyDefaults{Webhook: c.NotifyWebhook, Log: e.log}
 	if c.SMTPAddr != "" {
-		var auth smtp.Auth
-		if c.SMTPUser != "" {
-			host, _, _ := strings.Cut(c.SMTPAddr, ":")
-			auth = smtp.PlainAuth("", c.SMTPUser, c.SMTPPassword, host)
-		}
-		to := c.smtpTo
-		return report.SMTPSender{Addr: c.SMTPAddr, Auth: auth, From: c.SMTPFrom,
-			Recipients: func(string, string) []string { return to }}
+		d.SMTP = &report.SMTPServer{Addr: c.SMTPAddr, From: c.SMTPFrom, User: c.SMTPUser, Password: c.SMTPPassword, To: c.smtpTo}
 	}
-	return report.LogSender{Log: e.log}
+	return d
 }
 
 // startReportScheduler runs the deadline scheduler and the notification
 // outbox in the background every SUNLIGHT_SCHEDULER_INTERVAL; the returned
 // stop waits for the current pass. Two processes may run it at once: every
 // change is conditional.
-func startReportScheduler(ctx context.Context, e *env, svc *report.Service) func() {
+func startReportScheduler(ctx context.Context, e *env, svc *services) func() {
 	// The loop outlives the signal until the server has drained.
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		svc.RunScheduler(sctx, e.cfg.SchedulerInterval, e.notificationSender(), e.log)
+		svc.reports.RunScheduler(sctx, e.cfg.SchedulerInterval, svc.notify, e.log)
 	}()
 	return func() { cancel(); wg.Wait() }
 }

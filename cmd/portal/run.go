@@ -50,6 +50,7 @@ func commands() []*command {
 		importCommand(),
 		holidaysCommand(),
 		usersCommand(),
+		notifyCommand(),
 		qrCommand(),
 		auditCommand(),
 		routingCommand(),

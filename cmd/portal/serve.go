@@ -56,14 +56,14 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 	}
 	// The syncer stops (after its batch) once the server has drained.
 	defer stopSearch()
-	stopScheduler := startReportScheduler(ctx, e, svc.reports)
+	stopScheduler := startReportScheduler(ctx, e, svc)
 	// Deferred after stopSearch, so it runs first: the deadline scheduler
 	// finishes its pass once the server has drained.
 	defer stopScheduler()
 	srv, err := portal.New(portal.Config{
 		DB: db, Log: e.log, BaseURL: e.cfg.BaseURL, Version: version, TrustedProxies: e.cfg.proxies,
 		SecretKey: e.cfg.key, OldSecretKeys: e.cfg.oldKeys, DataDir: e.cfg.DataDir, ReportsPerMinute: e.cfg.ReportRate, Search: idx,
-		Reports: svc.reports, Staff: svc.staff,
+		Reports: svc.reports, Staff: svc.staff, Notifier: svc.notify,
 		Synonyms: synonyms,
 	})
 	if err != nil {
