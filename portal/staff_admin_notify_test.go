@@ -49,7 +49,11 @@ func newTestRobot(t *testing.T, reply string) *testRobot {
 	return r
 }
 
-func (r *testRobot) got() []string { r.mu.Lock(); defer r.mu.Unlock(); return append([]string(nil), r.texts...) }
+func (r *testRobot) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.texts...)
+}
 
 // fakeSMTP accepts mail on loopback without TLS or login, and counts the
 // messages.

@@ -107,7 +107,10 @@ func TestNotificationsFallBackToMailAndLog(t *testing.T) {
 		var logged bytes.Buffer
 		n := s.Notifier(NotifyDefaults{Log: slog.New(slog.NewTextHandler(&logged, nil))})
 		var mailedTo [][]string
-		n.sendMail = func(_ string, _ smtp.Auth, _ string, to []string, _ []byte) error { mailedTo = append(mailedTo, to); return nil }
+		n.sendMail = func(_ string, _ smtp.Auth, _ string, to []string, _ []byte) error {
+			mailedTo = append(mailedTo, to)
+			return nil
+		}
 		// Nothing configured: the log.
 		if err := n.Send(ctx, Message{DeptCode: tTownGov, Text: "nothing set"}); err != nil || !strings.Contains(logged.String(), "nothing set") {
 			t.Fatalf("log: %v %q", err, logged.String())
