@@ -68,7 +68,7 @@ func (s *Server) handleStaffAdminNotify(c *fiber.Ctx) error {
 	p := s.notifyPage(c)
 	p.Done = notifyDone[c.Query("done")]
 	if code := c.Query("edit"); code != "" {
-		if v, err := s.cfg.Notifier.DeptSetting(c.UserContext(), code); err == nil {
+		if v, err := s.cfg.Notifier.DeptChannel(c.UserContext(), code); err == nil {
 			p.Form = notifyDeptForm{Dept: v.DeptCode, Mail: strings.Join(v.Mail, ", "), Enabled: v.Enabled}
 		}
 	}
@@ -79,7 +79,7 @@ func (s *Server) renderNotify(c *fiber.Ctx, p *staffNotifyPage, status int) erro
 	ctx, n := c.UserContext(), s.cfg.Notifier
 	page := max(1, c.QueryInt("page", 1))
 	var err error
-	if p.Rows, p.Total, err = n.DeptSettings(ctx, p.Region, catalog.Paging{Page: page, PerPage: notifyPerPage}); err != nil {
+	if p.Rows, p.Total, err = n.DeptChannels(ctx, p.Region, catalog.Paging{Page: page, PerPage: notifyPerPage}); err != nil {
 		return err
 	}
 	link := func(pg int) string {

@@ -73,9 +73,9 @@ func MaskSecretURL(raw string) string {
 // longer opens (the secret key changed without the old one being kept).
 const msgSealed = "已保存的地址或密码无法解密（密钥可能已更换），请重新设置"
 
-// DeptSettings lists the departments with a channel of their own, in code
+// DeptChannels lists the departments with a channel of their own, in code
 // order, those of a region (code prefix) when region is not "".
-func (n *Notifier) DeptSettings(ctx context.Context, region string, pg catalog.Paging) ([]DeptNotifyView, int64, error) {
+func (n *Notifier) DeptChannels(ctx context.Context, region string, pg catalog.Paging) ([]DeptNotifyView, int64, error) {
 	db := n.s.db.WithContext(ctx)
 	q := db.Model(&DeptNotify{})
 	if region != "" {
@@ -109,9 +109,9 @@ func (n *Notifier) DeptSettings(ctx context.Context, region string, pg catalog.P
 	return out, total, nil
 }
 
-// DeptSetting is one department's channel, catalog.ErrNotFound if it has
+// DeptChannel is one department's channel, catalog.ErrNotFound if it has
 // none of its own.
-func (n *Notifier) DeptSetting(ctx context.Context, dept string) (*DeptNotifyView, error) {
+func (n *Notifier) DeptChannel(ctx context.Context, dept string) (*DeptNotifyView, error) {
 	row, err := n.deptRow(n.s.db.WithContext(ctx), dept)
 	if err != nil {
 		return nil, err

@@ -164,7 +164,7 @@ func TestRobotURLIsSealedAndMaskedInHistory(t *testing.T) {
 		if raw == "" || strings.Contains(raw, "0123456789") || strings.Contains(raw, "dingtalk") {
 			t.Fatalf("raw row %q", raw)
 		}
-		v, err := n.DeptSetting(ctx, tTownGov)
+		v, err := n.DeptChannel(ctx, tTownGov)
 		if err != nil || v.Webhook != "oapi.dingtalk.com…WXYZ" {
 			t.Fatalf("view %+v %v", v, err)
 		}
@@ -184,7 +184,7 @@ func TestRobotURLIsSealedAndMaskedInHistory(t *testing.T) {
 		if err := n.ClearDept(ctx, tTownGov, "root"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := n.DeptSetting(ctx, tTownGov); !errors.Is(err, catalog.ErrNotFound) {
+		if _, err := n.DeptChannel(ctx, tTownGov); !errors.Is(err, catalog.ErrNotFound) {
 			t.Errorf("after clear: %v", err)
 		}
 		if hist, _ := catalog.RefHistory(ctx, db, catalog.RefNotify, tTownGov, 10); len(hist) != 3 || hist[0].Action != "删除" || hist[0].After != "" {
@@ -222,7 +222,7 @@ func TestBadNotifySettingsChangeNothing(t *testing.T) {
 				t.Errorf("%+v: %v", in, err)
 			}
 		}
-		v, err := n.DeptSetting(ctx, tTownGov)
+		v, err := n.DeptChannel(ctx, tTownGov)
 		if err != nil || strings.Join(v.Mail, ",") != "a@example.gov.cn" || countRows(t, db, &SMTPSetting{}) != 0 || countRows(t, db, &catalog.RefChange{}) != 1 {
 			t.Fatalf("after bad input: %+v %v", v, err)
 		}

@@ -116,7 +116,7 @@ func readWebhook(path string) (string, error) {
 func notifySet(ctx context.Context, e *env, n *report.Notifier, f *notifyFlags, url string) error {
 	in := report.DeptNotifyInput{DeptCode: f.dept, Webhook: url, ClearWebhook: f.clearWebhook, Mail: f.mail, Enabled: !f.disabled}
 	if !f.mailSet { // keep the recipients already set
-		if old, err := n.DeptSetting(ctx, f.dept); err == nil {
+		if old, err := n.DeptChannel(ctx, f.dept); err == nil {
 			in.Mail = strings.Join(old.Mail, ",")
 		} else if !errors.Is(err, catalog.ErrNotFound) {
 			return err
@@ -125,7 +125,7 @@ func notifySet(ctx context.Context, e *env, n *report.Notifier, f *notifyFlags, 
 	if err := n.SetDept(ctx, in, "cli"); err != nil {
 		return err
 	}
-	v, err := n.DeptSetting(ctx, f.dept)
+	v, err := n.DeptChannel(ctx, f.dept)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func notifyList(ctx context.Context, e *env, n *report.Notifier, region string) 
 	}
 	fmt.Fprintf(e.stdout, "# default: %s\n", def)
 	for page := 1; ; page++ {
-		vs, total, err := n.DeptSettings(ctx, region, catalog.Paging{Page: page, PerPage: catalog.MaxPerPage})
+		vs, total, err := n.DeptChannels(ctx, region, catalog.Paging{Page: page, PerPage: catalog.MaxPerPage})
 		if err != nil {
 			return err
 		}
