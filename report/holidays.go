@@ -180,6 +180,17 @@ type HolidayImport struct {
 	// recomputed on the new calendar.
 	Recomputed int
 	DryRun     bool
+	// Changes lists the days added, changed or removed, in date order.
+	Changes []HolidayChange
+}
+
+// HolidayChange is one day an import adds (Before nil), changes or
+// removes (After nil).
+type HolidayChange struct {
+	Date   string
+	Action string // 新增, 修改, 删除: the action the history records
+	Before *Holiday
+	After  *Holiday
 }
 
 var errHolidayDryRun = errors.New("dry run")
@@ -226,8 +237,9 @@ func ImportHolidays(ctx context.Context, db *gorm.DB, filename string, r io.Read
 // writeHolidays makes hs the schedule of the years it names, recording
 // each day added, changed or removed in the reference-data history.
 func writeHolidays(tx *gorm.DB, hs []Holiday, res *HolidayImport, actor string, now time.Time) error {
-	record := func(action, date string, before, after any) error {
-		return catalog.RecordRefChange(tx, catalog.RefHoliday, date, action, actor, before, after, now)
+	record := func(action, date string, before, after *Holiday) error {
+		res.Changes = append(res.Changes, HolidayChange{Date: date, Action: action, Before: before, After: after})
+		return catalog.RecordRefChange(tx, catalog.RefHoliday, date, action, actor, refValue(before), refValue(after), now)
 	}
 	byYear := map[string][]Holiday{}
 	for _, h := range hs {
@@ -256,13 +268,13 @@ func writeHolidays(tx *gorm.DB, hs []Holiday, res *HolidayImport, actor string, 
 			case !ok:
 				res.Created++
 				if err = tx.Create(&h).Error; err == nil {
-					err = record("新增", h.Date, nil, h)
+					err = record("新增", h.Date, nil, &h)
 				}
 			case prev != h:
 				res.Updated++
 				err = tx.Model(&Holiday{}).Where("date = ?", h.Date).Updates(map[string]any{"name": h.Name, "workday": h.Workday}).Error
 				if err == nil {
-					err = record("修改", h.Date, prev, h)
+					err = record("修改", h.Date, &prev, &h)
 				}
 			default:
 				res.Unchanged++
@@ -276,12 +288,22 @@ func writeHolidays(tx *gorm.DB, hs []Holiday, res *HolidayImport, actor string, 
 			if err := tx.Where("date = ?", d).Delete(&Holiday{}).Error; err != nil {
 				return err
 			}
-			if err := record("删除", d, prev, nil); err != nil {
+			if err := record("删除", d, &prev, nil); err != nil {
 				return err
 			}
 		}
 	}
+	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Date < res.Changes[j].Date })
 	return nil
+}
+
+// refValue is what the history stores for a day: nil (no record) when
+// there is none.
+func refValue(h *Holiday) any {
+	if h == nil {
+		return nil
+	}
+	return *h
 }
 
 // ListHolidays returns the holiday table in date order, of one year when

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -149,17 +148,14 @@ func holidaysDue(ctx context.Context, e *env, db *gorm.DB, from string, n int) e
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	cal, err := report.LoadCalendar(ctx, db)
+	due, err := report.DueDay(ctx, db, d, n)
 	if err != nil {
 		return err
 	}
-	start := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	day := cal.WorkingDay(start, n)
-	year, _ := strconv.Atoi(day[:4])
 	note := ""
-	if !cal.Covers(year) {
-		note = " " + report.ProvisionalNote(year)
+	if due.Provisional != 0 {
+		note = " " + report.ProvisionalNote(due.Provisional)
 	}
-	fmt.Fprintf(e.stdout, "%s%s\n", day, note)
+	fmt.Fprintf(e.stdout, "%s%s\n", due.Day, note)
 	return nil
 }
