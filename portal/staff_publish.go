@@ -78,27 +78,11 @@ func (s *Server) handleStaffPublishCheck(c *fiber.Ctx) error {
 	if !slices.Contains(catalog.ImportKinds, kind) {
 		return catalog.Invalid("请选择数据类型", "kind", "请选择数据类型")
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return catalog.Invalid("请选择要上传的文件", "file", "请选择 .csv 或 .xlsx 文件")
-	}
-	ext := strings.ToLower(filepath.Ext(fh.Filename))
-	if ext != ".csv" && ext != ".xlsx" {
-		return catalog.Invalid("只能上传 .csv 或 .xlsx 文件", "file", "只能上传 .csv 或 .xlsx 文件")
-	}
-	if fh.Size > maxPublishFile {
-		return errorf(fiber.StatusRequestEntityTooLarge, "too_large", "文件太大（最大 %d MB）", maxPublishFile>>20)
-	}
-	f, err := fh.Open()
+	name, ext, data, err := readUpload(c)
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxPublishFile+1))
-	_ = f.Close()
-	if err != nil {
-		return err
-	}
-	p.Kind, p.File = kind, filepath.Base(fh.Filename)
+	p.Kind, p.File = kind, name
 	res, err := s.importAs(c, kind, p.File, data, true)
 	var ie *catalog.ImportError
 	var ve *catalog.ValidationError
@@ -114,11 +98,37 @@ func (s *Server) handleStaffPublishCheck(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	if p.Token, err = s.keepPending(me(c).ID, ext, data); err != nil {
+	if p.Token, err = keepPending(s.pendingDir(), me(c).ID, ext, data); err != nil {
 		return err
 	}
 	p.Result = &res
 	return s.render(c, "staff_publish", &p)
+}
+
+// readUpload reads the uploaded .csv or .xlsx "file" of a check form:
+// its base name, lower-case extension and content.
+func readUpload(c *fiber.Ctx) (name, ext string, data []byte, err error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return "", "", nil, catalog.Invalid("请选择要上传的文件", "file", "请选择 .csv 或 .xlsx 文件")
+	}
+	ext = strings.ToLower(filepath.Ext(fh.Filename))
+	if ext != ".csv" && ext != ".xlsx" {
+		return "", "", nil, catalog.Invalid("只能上传 .csv 或 .xlsx 文件", "file", "只能上传 .csv 或 .xlsx 文件")
+	}
+	if fh.Size > maxPublishFile {
+		return "", "", nil, errorf(fiber.StatusRequestEntityTooLarge, "too_large", "文件太大（最大 %d MB）", maxPublishFile>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", "", nil, err
+	}
+	data, err = io.ReadAll(io.LimitReader(f, maxPublishFile+1))
+	_ = f.Close()
+	if err != nil {
+		return "", "", nil, err
+	}
+	return filepath.Base(fh.Filename), ext, data, nil
 }
 
 // importAs runs the import for the signed-in account: the admin imports
@@ -131,8 +141,9 @@ func (s *Server) importAs(c *fiber.Ctx, kind, name string, data []byte, dryRun b
 	return catalog.Import(c.UserContext(), s.cfg.DB, kind, name, bytes.NewReader(data), opt)
 }
 
-func (s *Server) keepPending(account uint64, ext string, data []byte) (string, error) {
-	dir := s.pendingDir()
+// keepPending keeps a checked upload in dir under a random name bound to
+// the account, until readPending takes it back.
+func keepPending(dir string, account uint64, ext string, data []byte) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
@@ -151,15 +162,10 @@ func (s *Server) keepPending(account uint64, ext string, data []byte) (string, e
 // handleStaffPublishConfirm publishes a file checked by the same account.
 func (s *Server) handleStaffPublishConfirm(c *fiber.Ctx) error {
 	token, kind := c.FormValue("token"), c.FormValue("kind")
-	if !pendingTokenRE.MatchString(token) || !strings.HasPrefix(token, strconv.FormatUint(me(c).ID, 10)+"-") ||
-		!slices.Contains(catalog.ImportKinds, kind) {
+	if !slices.Contains(catalog.ImportKinds, kind) {
 		return catalog.ErrNotFound
 	}
-	path := filepath.Join(s.pendingDir(), token)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return catalog.Invalid("检查过的文件已过期，请重新上传")
-	}
+	path, data, err := readPending(s.pendingDir(), me(c).ID, token)
 	if err != nil {
 		return err
 	}
@@ -182,6 +188,20 @@ func (s *Server) handleStaffPublishConfirm(c *fiber.Ctx) error {
 	}
 	p.Done = fmt.Sprintf("已发布：%d 行，新增 %d，更新 %d，未变 %d。", res.Rows, res.Created, res.Updated, res.Unchanged)
 	return s.render(c, "staff_publish", &p)
+}
+
+// readPending reads the file keepPending kept for the account under
+// token; another account's token is not found.
+func readPending(dir string, account uint64, token string) (string, []byte, error) {
+	if !pendingTokenRE.MatchString(token) || !strings.HasPrefix(token, strconv.FormatUint(account, 10)+"-") {
+		return "", nil, catalog.ErrNotFound
+	}
+	path := filepath.Join(dir, token)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil, catalog.Invalid("检查过的文件已过期，请重新上传")
+	}
+	return path, data, err
 }
 
 // handleStaffTemplate sends the empty import template of a kind.
