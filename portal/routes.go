@@ -115,6 +115,10 @@ func (s *Server) routes() {
 	st.Post("/admin/notify/smtp", admin, s.handleStaffAdminNotifySMTP)
 	st.Post("/admin/notify/smtp/clear", admin, s.handleStaffAdminNotifySMTPClear)
 	st.Post("/admin/notify/:what/test", admin, s.handleStaffAdminNotifyTest) // depts or smtp
+	st.Get("/admin/holidays", admin, s.handleStaffHolidays)
+	st.Post("/admin/holidays/check", admin, s.handleStaffHolidaysCheck)
+	st.Post("/admin/holidays/confirm", admin, s.handleStaffHolidaysConfirm)
+	st.Post("/admin/holidays/due", admin, s.handleStaffHolidaysDue)
 	// The workbench: the technical admin never reads report content.
 	handlers := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor)
 	st.Get("/reports/:id<int>", handlers, s.handleStaffReport)

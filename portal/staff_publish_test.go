@@ -23,15 +23,26 @@ const disclosureHeader = "村代码,公开类别,标题,期间,内容,金额（�
 // upload posts the upload form with a file, as a browser would.
 func upload(t *testing.T, b *browser, kind, name, content string) (*http.Response, *goquery.Document) {
 	t.Helper()
-	csrf := csrfOf(b, "/staff/publish")
+	return uploadTo(t, b, "/staff/publish", "/staff/publish/check", url.Values{"kind": {kind}}, name, content)
+}
+
+// uploadTo posts a file and fields to action, with the CSRF token of the
+// page the form is on.
+func uploadTo(t *testing.T, b *browser, page, action string, fields url.Values, name, content string) (*http.Response, *goquery.Document) {
+	t.Helper()
+	csrf := csrfOf(b, page)
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("_csrf", csrf)
-	_ = mw.WriteField("kind", kind)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
 	fw, _ := mw.CreateFormFile("file", name)
 	_, _ = fw.Write([]byte(content))
 	_ = mw.Close()
-	req := httptest.NewRequest(http.MethodPost, "/staff/publish/check", &body)
+	req := httptest.NewRequest(http.MethodPost, action, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Accept", "text/html")
 	for k, v := range b.jar {
