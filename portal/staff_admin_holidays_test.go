@@ -214,8 +214,9 @@ func TestHolidaysDueForm(t *testing.T) {
 	})
 }
 
-// TestHolidaysPageGuards: only the admin reaches the page, and a POST
-// without the CSRF token is refused and writes nothing.
+// TestHolidaysPageGuards: only the admin reaches the page, a POST
+// without the CSRF token is refused and writes nothing, and a confirmation
+// imports only the file that was checked.
 func TestHolidaysPageGuards(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
@@ -233,17 +234,22 @@ func TestHolidaysPageGuards(t *testing.T) {
 				}
 			}
 		}
-		resp, _ := admin.browser.do(http.MethodPost, holidaysPage+"/due", url.Values{"from": {"2026-09-30"}, "days": {"1"}})
-		if resp.StatusCode != http.StatusForbidden {
+		if resp, _ := admin.browser.do(http.MethodPost, holidaysPage+"/due", url.Values{"from": {"2026-09-30"}, "days": {"1"}}); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("due without CSRF: %d, want 403", resp.StatusCode)
 		}
-		_, doc := uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/check", nil, "2027.csv", holidays2027(t))
+		resp, doc := uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/check", nil, "2027.csv", holidays2027(t))
 		form := url.Values{"token": {doc.Find("#confirm-form input[name=token]").AttrOr("value", "")}}
 		if resp, _ := admin.browser.do(http.MethodPost, holidaysPage+"/confirm", form); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("confirm without CSRF: %d, want 403", resp.StatusCode)
 		}
 		if n := countRows(t, db, &report.Holiday{}, "date LIKE ?", "2027-%"); n != 0 {
 			t.Errorf("a refused confirm imported %d days", n)
+		}
+
+		// The confirmation imports the checked file, never one sent with it.
+		resp, doc = uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/confirm", form, "other.csv", "日期,类型,名称\n2027-01-01,休,元旦\n")
+		if n := countRows(t, db, &report.Holiday{}, "date LIKE ?", "2027-%"); resp.StatusCode != http.StatusOK || n != 37 {
+			t.Errorf("confirm with another file: %d, %d days of 2027 imported, want the checked 37", resp.StatusCode, n)
 		}
 	})
 }
