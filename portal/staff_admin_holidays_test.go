@@ -237,7 +237,7 @@ func TestHolidaysPageGuards(t *testing.T) {
 		if resp, _ := admin.browser.do(http.MethodPost, holidaysPage+"/due", url.Values{"from": {"2026-09-30"}, "days": {"1"}}); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("due without CSRF: %d, want 403", resp.StatusCode)
 		}
-		resp, doc := uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/check", nil, "2027.csv", holidays2027(t))
+		_, doc := uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/check", nil, "2027.csv", holidays2027(t))
 		form := url.Values{"token": {doc.Find("#confirm-form input[name=token]").AttrOr("value", "")}}
 		if resp, _ := admin.browser.do(http.MethodPost, holidaysPage+"/confirm", form); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("confirm without CSRF: %d, want 403", resp.StatusCode)
@@ -247,7 +247,7 @@ func TestHolidaysPageGuards(t *testing.T) {
 		}
 
 		// The confirmation imports the checked file, never one sent with it.
-		resp, doc = uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/confirm", form, "other.csv", "日期,类型,名称\n2027-01-01,休,元旦\n")
+		resp, _ := uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/confirm", form, "other.csv", "日期,类型,名称\n2027-01-01,休,元旦\n")
 		if n := countRows(t, db, &report.Holiday{}, "date LIKE ?", "2027-%"); resp.StatusCode != http.StatusOK || n != 37 {
 			t.Errorf("confirm with another file: %d, %d days of 2027 imported, want the checked 37", resp.StatusCode, n)
 		}
