@@ -22,8 +22,9 @@ var templateFS embed.FS
 var pageNames = []string{
 	"catalog_index", "catalog_show", "dashboard", "disclosures_show", "error", "export_index", "funds_show",
 	"home", "qr_landing", "qr_poster", "regions_show", "report", "report_done", "search",
-	"staff_account", "staff_admin", "staff_admin_deadlines", "staff_admin_departments", "staff_admin_notify", "staff_admin_problem_types", "staff_admin_routing", "staff_admin_synonyms", "staff_login", "staff_publish", "staff_queue", "staff_report",
-	"staff_admin_holidays",
+	"staff_account", "staff_admin", "staff_admin_deadlines", "staff_admin_departments", "staff_admin_holidays",
+	"staff_admin_notify", "staff_admin_problem_types", "staff_admin_routing", "staff_admin_synonyms",
+	"staff_login", "staff_publish", "staff_queue", "staff_report",
 	"stats", "stats_answer", "stats_answers", "track",
 }
 
