@@ -76,7 +76,7 @@ func accountID(t *testing.T, s *Server, user string) uint64 {
 	return a.ID
 }
 
-// TestStaffCSRFOverTLS is SECURITY 21: over real HTTPS, with the portal's
+// TestStaffCSRFOverTLS is security note 21: over real HTTPS, with the portal's
 // Referrer-Policy, a same-origin form post with the token succeeds, and one
 // without it is refused.
 func TestStaffCSRFOverTLS(t *testing.T) {

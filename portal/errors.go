@@ -11,7 +11,7 @@ import (
 	"sunlight/report"
 )
 
-// apiError is the JSON error body of DESIGN.md:
+// apiError is the JSON error body every API route uses:
 // {"error": {"code": "...", "message": "...", "fields": {...}}}.
 type apiError struct {
 	Error apiErrorBody `json:"error"`

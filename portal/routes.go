@@ -140,7 +140,7 @@ func (s *Server) routes() {
 	st.Post("/publish/check", publishers, s.handleStaffPublishCheck)
 	st.Post("/publish/confirm", publishers, s.handleStaffPublishConfirm)
 	st.Post("/publish/disclosure", publishers, s.handleStaffDisclosurePublished)
-	// The public scoreboard (DESIGN: /stats, GET /api/v1/stats).
+	// The public scoreboard (/stats, GET /api/v1/stats).
 	app.Get("/stats", s.handleStats)
 	api.Get("/stats", s.handleAPIStats)
 	// Published answers (公开答复).

@@ -11,7 +11,7 @@ import (
 	"sunlight/staff"
 )
 
-// Reporter and staff text reaches the workbench escaped (SECURITY 7).
+// Reporter and staff text reaches the workbench escaped (security note 7).
 func TestWorkbenchEscapesText(t *testing.T) {
 	db := testdb.SQLite(t)
 	s, _ := newWorkbench(t, db)

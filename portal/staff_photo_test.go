@@ -19,7 +19,7 @@ import (
 	"sunlight/staff"
 )
 
-// TestStaffPhotoDownload (SECURITY 31): the clerk's photo link serves the
+// TestStaffPhotoDownload (security note 31): the clerk's photo link serves the
 // decrypted image with its content type and the sandbox, attachment and
 // no-store headers, and records the download; the file on disk is sealed.
 // Two photo files swapped on disk both answer a plain error page — neither

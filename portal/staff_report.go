@@ -76,7 +76,7 @@ func (s *Server) handleStaffReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Every view of a case is a link in the audit chain (SECURITY 35).
+	// Every view of a case is a link in the audit chain (security note 35).
 	if err := s.st.reports.RecordAccess(c.UserContext(), actor(c), id, "查看"); err != nil {
 		return err
 	}

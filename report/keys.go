@@ -211,7 +211,7 @@ func (k *Keys) lookupHashes(digits string) []string {
 }
 
 // Argon2Params are the argon2id settings for receipt hashes. Production
-// uses DefaultArgon2 (OWASP's m=19 MiB, t=2, p=1 row, SECURITY 24/30);
+// uses DefaultArgon2 (OWASP's m=19 MiB, t=2, p=1 row, security notes 24 and 30);
 // tests may lower them.
 type Argon2Params struct {
 	Time      uint32
@@ -219,7 +219,7 @@ type Argon2Params struct {
 	Threads   uint8
 }
 
-// DefaultArgon2 meets SECURITY 24/30: argon2id, m ≥ 19456 KiB, t ≥ 2.
+// DefaultArgon2 meets security notes 24 and 30: argon2id, m ≥ 19456 KiB, t ≥ 2.
 var DefaultArgon2 = Argon2Params{Time: 2, MemoryKiB: 19456, Threads: 1}
 
 // argonSlots bounds how many argon2 computations run at once, so a burst

@@ -37,7 +37,7 @@ func submitPhotos(t *testing.T, s *Service, ups ...Upload) []Photo {
 	return ps
 }
 
-// TestPhotosSealedAtRest (SECURITY 31): the file on disk holds neither an
+// TestPhotosSealedAtRest (security note 31): the file on disk holds neither an
 // image header nor any run of the image's bytes; OpenPhoto gives back
 // exactly the re-encoded image with its content type.
 func TestPhotosSealedAtRest(t *testing.T) {
@@ -78,7 +78,7 @@ func TestPhotosSealedAtRest(t *testing.T) {
 	})
 }
 
-// TestSwappedPhotosDoNotOpen (SECURITY 31): a file moved onto another
+// TestSwappedPhotosDoNotOpen (security note 31): a file moved onto another
 // photo's name does not open, in either direction; put back, both do.
 func TestSwappedPhotosDoNotOpen(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
@@ -112,7 +112,7 @@ func TestSwappedPhotosDoNotOpen(t *testing.T) {
 	})
 }
 
-// TestPhotoKeyRotation (SECURITY 31): a photo sealed under the old secret
+// TestPhotoKeyRotation (security note 31): a photo sealed under the old secret
 // opens after rotation (old secret kept for reading); new photos are sealed
 // under the new one; without the old secret the old photo does not open.
 func TestPhotoKeyRotation(t *testing.T) {

@@ -105,7 +105,7 @@ func FuzzNormalizeReceipt(f *testing.F) {
 
 func TestArgon2Production(t *testing.T) {
 	if DefaultArgon2.MemoryKiB < 19456 || DefaultArgon2.Time < 2 {
-		t.Fatalf("production argon2id params %+v below SECURITY 24/30", DefaultArgon2)
+		t.Fatalf("production argon2id params %+v below security notes 24 and 30", DefaultArgon2)
 	}
 	phc := hashReceipt(Argon2Params{Time: 2, MemoryKiB: 19456, Threads: 1}, "1234")
 	if !strings.HasPrefix(phc, "$argon2id$v=19$m=19456,t=2,p=1$") {

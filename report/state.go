@@ -9,7 +9,7 @@ import (
 // Status is where a report is in its workflow.
 type Status string
 
-// The workflow of DESIGN.md, in the 12345-hotline tradition.
+// The workflow, in the 12345-hotline tradition.
 const (
 	StatusSubmitted  Status = "submitted"  // 已提交
 	StatusDispatched Status = "dispatched" // 已派单

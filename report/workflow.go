@@ -305,7 +305,7 @@ func (s *Service) RevealContact(ctx context.Context, a Actor, id uint64, reason 
 }
 
 // RecordAccess writes an audit event that actor looked at the report
-// (what: "查看", "下载照片 NAME", "导出" …), for SECURITY 35's trail of every
+// (what: "查看", "下载照片 NAME", "导出" …), for security note 35's trail of every
 // view and download. It needs the same visibility as Get.
 func (s *Service) RecordAccess(ctx context.Context, a Actor, id uint64, what string) error {
 	what, err := text("what", "访问说明", what, 1, 200)

@@ -16,7 +16,7 @@ import (
 	"sunlight/search"
 )
 
-// BenchmarkSearchDuringBacklog (SECURITY 50): 10,000 catalog changes wait
+// BenchmarkSearchDuringBacklog (security note 50): 10,000 catalog changes wait
 // in the outbox; while the syncer drains them, 8 clients keep searching.
 // It reports how long the drain took and the search latency meanwhile.
 func BenchmarkSearchDuringBacklog(b *testing.B) {

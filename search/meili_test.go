@@ -276,7 +276,7 @@ func TestMeiliQuery(t *testing.T) {
 	}
 }
 
-// SECURITY 8: a title holding markup comes back escaped; only <mark> is
+// security note 8: a title holding markup comes back escaped; only <mark> is
 // left as HTML, whatever Meilisearch's own _formatted says.
 func TestMeiliEscapesHighlights(t *testing.T) {
 	_, m := newFakeMeili(t)
@@ -338,7 +338,7 @@ func TestMeiliFailures(t *testing.T) {
 	}
 }
 
-// SECURITY 43: a rebuild fills a new index and swaps it in with
+// security note 43: a rebuild fills a new index and swaps it in with
 // /swap-indexes; searches during the rebuild see the old index.
 func TestMeiliRebuildSwaps(t *testing.T) {
 	f, m := newFakeMeili(t)
@@ -385,7 +385,7 @@ func TestMeiliRebuildSwaps(t *testing.T) {
 	}
 }
 
-// SECURITY 27 and 41 through the fake: an expired record gets a delete
+// security notes 27 and 41 through the fake: an expired record gets a delete
 // task within one cycle; while the engine is down the syncer keeps the
 // backlog, and once it is back the index equals the database.
 func TestMeiliSyncOutageAndExpiry(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 )
 
 // MinCell is the smallest count published: a cell of 1 or 2 reports in a
-// small place could point at the reporter (SECURITY 32), so it is shown
+// small place could point at the reporter (security note 32), so it is shown
 // as "<3" and the rates built on it are withheld.
 const MinCell = 3
 

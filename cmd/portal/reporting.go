@@ -75,7 +75,7 @@ func startReportScheduler(ctx context.Context, e *env, svc *services) func() {
 
 // sealPlainPhotos seals the photos earlier versions stored in plain form,
 // before anything is served: the staff workbench opens sealed photos only.
-// A file it cannot read stops the start (SECURITY 31 would not hold).
+// A file it cannot read stops the start (security note 31 would not hold).
 func sealPlainPhotos(ctx context.Context, e *env, svc *report.Service) error {
 	res, err := svc.SealPlainPhotos(ctx)
 	if err != nil {
