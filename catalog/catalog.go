@@ -6,14 +6,3 @@
 // searchable data records a Change row in the same transaction, and the
 // search syncer reads those rows.
 package catalog
-
-import "sunlight/domain"
-
-// ErrNotFound is domain.ErrNotFound.
-var ErrNotFound = domain.ErrNotFound
-
-// ValidationError is domain.ValidationError.
-type ValidationError = domain.ValidationError
-
-// Invalid is domain.Invalid.
-func Invalid(msg string, kv ...string) *ValidationError { return domain.Invalid(msg, kv...) }

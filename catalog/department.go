@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Department kinds. A kind says what a department does; routing rules and
@@ -86,7 +88,7 @@ func (s *DepartmentStore) AtRegion(ctx context.Context, region, kind string) (*D
 	var d Department
 	err := s.db.WithContext(ctx).Where("region_code = ? AND kind = ? AND closed = ?", region, kind, false).Order("code").Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("no %s department at region %s: %w", kind, region, ErrNotFound)
+		return nil, fmt.Errorf("no %s department at region %s: %w", kind, region, domain.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
@@ -113,7 +115,7 @@ func (s *DepartmentStore) SupervisorAbove(ctx context.Context, region string, st
 			return nil, err
 		}
 	}
-	return nil, fmt.Errorf("no supervisor above region %s: %w", region, ErrNotFound)
+	return nil, fmt.Errorf("no supervisor above region %s: %w", region, domain.ErrNotFound)
 }
 
 // Upsert creates or updates departments by code. It never reopens a

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // DeptKinds are the department kinds with their Chinese names, in the
@@ -68,14 +70,14 @@ func (s *DepartmentStore) Add(ctx context.Context, d Department, by string, at t
 
 func checkNewDept(tx *gorm.DB, d *Department) error {
 	if !deptCodeRE.MatchString(d.Code) {
-		return Invalid("单位代码只能由2至32位字母、数字、“-”或“_”组成", "code", "单位代码格式不正确")
+		return domain.Invalid("单位代码只能由2至32位字母、数字、“-”或“_”组成", "code", "单位代码格式不正确")
 	}
 	var n int64
 	if err := tx.Model(&Department{}).Where("code = ?", d.Code).Count(&n).Error; err != nil {
 		return err
 	}
 	if n > 0 {
-		return Invalid("单位代码 "+d.Code+" 已被使用", "code", "单位代码已被使用")
+		return domain.Invalid("单位代码 "+d.Code+" 已被使用", "code", "单位代码已被使用")
 	}
 	if err := checkDeptName(d.Name); err != nil {
 		return err
@@ -84,7 +86,7 @@ func checkNewDept(tx *gorm.DB, d *Department) error {
 		return err
 	}
 	if DeptKindName(d.Kind) == d.Kind && d.Kind != "" {
-		return Invalid("未知的单位类别 "+d.Kind, "kind", "未知的单位类别")
+		return domain.Invalid("未知的单位类别 "+d.Kind, "kind", "未知的单位类别")
 	}
 	if d.ParentCode == "" {
 		return nil
@@ -94,7 +96,7 @@ func checkNewDept(tx *gorm.DB, d *Department) error {
 
 func checkDeptName(name string) error {
 	if n := utf8.RuneCountInString(name); n < 2 || n > 64 {
-		return Invalid("单位名称应为2至64个字", "name", "单位名称应为2至64个字")
+		return domain.Invalid("单位名称应为2至64个字", "name", "单位名称应为2至64个字")
 	}
 	return nil
 }
@@ -105,7 +107,7 @@ func checkRegion(tx *gorm.DB, code string) error {
 		return err
 	}
 	if n == 0 {
-		return Invalid("没有这个地区代码："+code, "region", "地区代码不存在")
+		return domain.Invalid("没有这个地区代码："+code, "region", "地区代码不存在")
 	}
 	return nil
 }
@@ -116,19 +118,19 @@ func checkParent(tx *gorm.DB, code, parent string) error {
 	seen := map[string]bool{code: true}
 	for p := parent; p != ""; {
 		if seen[p] {
-			return Invalid("上级单位不能是本单位或其下级单位", "parent", "上级单位会形成循环")
+			return domain.Invalid("上级单位不能是本单位或其下级单位", "parent", "上级单位会形成循环")
 		}
 		seen[p] = true
 		var d Department
 		err := tx.Where("code = ?", p).Take(&d).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Invalid("没有这个上级单位："+p, "parent", "上级单位不存在")
+			return domain.Invalid("没有这个上级单位："+p, "parent", "上级单位不存在")
 		}
 		if err != nil {
 			return err
 		}
 		if p == parent && d.Closed {
-			return Invalid("上级单位 "+d.Name+" 已撤销", "parent", "上级单位已撤销")
+			return domain.Invalid("上级单位 "+d.Name+" 已撤销", "parent", "上级单位已撤销")
 		}
 		p = d.ParentCode
 	}
@@ -173,7 +175,7 @@ func (s *DepartmentStore) SetSupervisor(ctx context.Context, code string, on boo
 func (s *DepartmentStore) Reopen(ctx context.Context, code, by string, at time.Time) error {
 	return s.change(ctx, code, DeptReopened, by, at, func(_ *gorm.DB, d *Department) error {
 		if !d.Closed {
-			return Invalid(d.Name + "没有撤销，无需恢复")
+			return domain.Invalid(d.Name + "没有撤销，无需恢复")
 		}
 		d.Closed, d.ClosedAt = false, nil
 		return nil
@@ -185,7 +187,7 @@ func (s *DepartmentStore) Reopen(ctx context.Context, code, by string, at time.T
 func CloseDepartment(tx *gorm.DB, code, by string, at time.Time) error {
 	return changeDept(tx, code, DeptClosed, by, at, func(_ *gorm.DB, d *Department) error {
 		if d.Closed {
-			return Invalid(d.Name + "已经撤销")
+			return domain.Invalid(d.Name + "已经撤销")
 		}
 		t := at.UTC()
 		d.Closed, d.ClosedAt = true, &t
@@ -194,7 +196,7 @@ func CloseDepartment(tx *gorm.DB, code, by string, at time.Time) error {
 }
 
 // change applies fn to one department in a transaction and records the
-// change; fn returns a *ValidationError to change nothing.
+// change; fn returns a *domain.ValidationError to change nothing.
 func (s *DepartmentStore) change(ctx context.Context, code, action, by string, at time.Time, fn func(*gorm.DB, *Department) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return changeDept(tx, code, action, by, at, fn)
@@ -205,7 +207,7 @@ func changeDept(tx *gorm.DB, code, action, by string, at time.Time, fn func(*gor
 	var d Department
 	err := tx.Where("code = ?", strings.TrimSpace(code)).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Invalid("没有这个单位："+code, "code", "单位代码不存在")
+		return domain.Invalid("没有这个单位："+code, "code", "单位代码不存在")
 	}
 	if err != nil {
 		return err

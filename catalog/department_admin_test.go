@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -101,7 +102,7 @@ func TestDepartmentAdminBadInput(t *testing.T) {
 			"close missing": db.Transaction(func(tx *gorm.DB) error { return CloseDepartment(tx, "nope", "admin", at) }),
 		}
 		for name, err := range errs {
-			var ve *ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || !strings.ContainsFunc(ve.Message, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
 				t.Errorf("%s: %v", name, err)
 			}

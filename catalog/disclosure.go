@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Disclosure kinds (村级小微权力公开事项).
@@ -105,7 +107,7 @@ func nonEmptyLines(s string) []string {
 	return out
 }
 
-// LoadDisclosure returns the public, masked disclosure id, or ErrNotFound
+// LoadDisclosure returns the public, masked disclosure id, or domain.ErrNotFound
 // when it does not exist, is unpublished or has expired (judged by the
 // database's clock, db.NowFunc). The search syncer uses it to decide
 // whether to index or delete "disclosure:ID".
@@ -119,7 +121,7 @@ func loadDisclosure(ctx context.Context, db *gorm.DB, id uint64, now time.Time) 
 		return nil, err
 	}
 	if !d.Visible(now) {
-		return nil, fmt.Errorf("disclosure %d is not published: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("disclosure %d is not published: %w", id, domain.ErrNotFound)
 	}
 	return d, nil
 }
@@ -262,7 +264,7 @@ func SetDisclosurePublished(ctx context.Context, db *gorm.DB, id uint64, publish
 				return err
 			}
 			if n == 0 {
-				return fmt.Errorf("disclosure %d: %w", id, ErrNotFound)
+				return fmt.Errorf("disclosure %d: %w", id, domain.ErrNotFound)
 			}
 		}
 		return RecordChange(tx, SubjectOf(SubjectDisclosure, id))

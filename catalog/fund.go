@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Fund statuses.
@@ -169,19 +171,19 @@ func (s *FundStore) Trail(ctx context.Context, id uint64) (*FundTrail, error) {
 	t := &FundTrail{Fund: *f}
 	if d, err := NewDepartmentStore(s.db).Get(ctx, f.DeptCode); err == nil {
 		t.Department = d
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
 	if f.CategoryCode != "" {
 		if c, err := NewCategoryStore(s.db).Get(ctx, f.CategoryCode); err == nil {
 			t.Category = c
-		} else if !errors.Is(err, ErrNotFound) {
+		} else if !errors.Is(err, domain.ErrNotFound) {
 			return nil, err
 		}
 	}
 	if r, err := NewRegionStore(s.db).Get(ctx, f.RegionCode); err == nil {
 		t.Region = r
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
 	ds, err := s.Disbursements(ctx, id)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // What an import file holds.
@@ -167,7 +169,7 @@ func newImporter(kind string, now time.Time) (importer, error) {
 	case ImportDisclosures:
 		return &disclosureImporter{now: now}, nil
 	}
-	return nil, Invalid("未知的导入类型", "kind", fmt.Sprintf("应为 %s 之一", strings.Join(ImportKinds, ", ")))
+	return nil, domain.Invalid("未知的导入类型", "kind", fmt.Sprintf("应为 %s 之一", strings.Join(ImportKinds, ", ")))
 }
 
 // readRows reads the header and every row, flushing full batches as long

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -388,7 +389,7 @@ func TestImportUpdateAndDryRun(t *testing.T) {
 		}
 		rows[1][9] = "否"
 		mustImport(t, db, ImportDisclosures, "d.csv", csvBytes(t, rows))
-		if _, err := LoadDisclosure(context.Background(), db, first.ID); !errors.Is(err, ErrNotFound) {
+		if _, err := LoadDisclosure(context.Background(), db, first.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("withdrawn disclosure still loads: %v", err)
 		}
 	})

@@ -17,6 +17,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
+
+	"sunlight/domain"
 )
 
 // tableReader yields the rows of an imported file with their line numbers
@@ -35,9 +37,9 @@ func openTable(filename string, r io.Reader) (tableReader, error) {
 	case ".xlsx":
 		return newXLSXReader(r)
 	case ".xls":
-		return nil, Invalid("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV", "file", "unsupported .xls")
+		return nil, domain.Invalid("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV", "file", "unsupported .xls")
 	}
-	return nil, Invalid("只能导入 .csv 或 .xlsx 文件", "file", "unsupported file type "+filepath.Ext(filename))
+	return nil, domain.Invalid("只能导入 .csv 或 .xlsx 文件", "file", "unsupported file type "+filepath.Ext(filename))
 }
 
 type csvReader struct {
@@ -108,17 +110,17 @@ type xlsxReader struct {
 func newXLSXReader(r io.Reader) (*xlsxReader, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, Invalid("无法读取 Excel 文件："+err.Error(), "file", "not a readable .xlsx file")
+		return nil, domain.Invalid("无法读取 Excel 文件："+err.Error(), "file", "not a readable .xlsx file")
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		_ = f.Close()
-		return nil, Invalid("Excel 文件没有工作表", "file", "no sheet")
+		return nil, domain.Invalid("Excel 文件没有工作表", "file", "no sheet")
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		_ = f.Close()
-		return nil, Invalid("无法读取 Excel 工作表："+err.Error(), "file", "unreadable sheet")
+		return nil, domain.Invalid("无法读取 Excel 工作表："+err.Error(), "file", "unreadable sheet")
 	}
 	return &xlsxReader{f: f, rows: rows}, nil
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"sunlight/domain"
 )
 
 // registerPublishedSubjects adds the resolvers for the published-data kinds
 // (disclosure, fund, category). Unpublished or expired records resolve to
-// ErrNotFound, like missing ones.
+// domain.ErrNotFound, like missing ones.
 func registerPublishedSubjects(r *SubjectResolver) {
 	r.extra[SubjectDisclosure] = byNumber(SubjectDisclosure, func(ctx context.Context, n uint64) (*Subject, error) {
 		d, err := LoadDisclosure(ctx, r.db, n)
@@ -34,7 +36,7 @@ func registerPublishedSubjects(r *SubjectResolver) {
 		if c.DeptCode != "" {
 			if d, err := r.depts.Get(ctx, c.DeptCode); err == nil {
 				s.RegionCode = d.RegionCode
-			} else if !errors.Is(err, ErrNotFound) {
+			} else if !errors.Is(err, domain.ErrNotFound) {
 				return nil, err
 			}
 		}
@@ -63,7 +65,7 @@ func byNumber(kind string, load func(ctx context.Context, n uint64) (*Subject, e
 func parseID(kind, id string) (uint64, error) {
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil || n == 0 {
-		return 0, fmt.Errorf("%s %q: %w", kind, id, ErrNotFound)
+		return 0, fmt.Errorf("%s %q: %w", kind, id, domain.ErrNotFound)
 	}
 	return n, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -44,11 +45,11 @@ func TestPublishedSubjects(t *testing.T) {
 			}
 		}
 		for _, s := range []string{"disclosure:4", "disclosure:5", "disclosure:99", "disclosure:x", "fund:8", "category:0199"} {
-			if _, err := res.Resolve(ctx, s); !errors.Is(err, ErrNotFound) {
+			if _, err := res.Resolve(ctx, s); !errors.Is(err, domain.ErrNotFound) {
 				t.Errorf("%s: err = %v, want ErrNotFound", s, err)
 			}
 		}
-		if _, err := LoadDisclosure(ctx, db, 4); !errors.Is(err, ErrNotFound) {
+		if _, err := LoadDisclosure(ctx, db, 4); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("expired disclosure loads: %v", err)
 		}
 		n, err := ExpireDisclosures(ctx, db, time.Now().UTC())

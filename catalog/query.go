@@ -5,15 +5,17 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
-// takeOne returns the row q finds, or an error wrapping ErrNotFound when
+// takeOne returns the row q finds, or an error wrapping domain.ErrNotFound when
 // there is none; what names the row in errors ("fund 7").
 func takeOne[T any](q *gorm.DB, what string) (*T, error) {
 	var row T
 	err := q.Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("%s: %w", what, ErrNotFound)
+		return nil, fmt.Errorf("%s: %w", what, domain.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Level is a region's depth in the 5-level statistical division tree.
@@ -98,7 +100,7 @@ func NewRegionStore(db *gorm.DB) *RegionStore { return &RegionStore{db: db} }
 // Get returns one region.
 func (s *RegionStore) Get(ctx context.Context, code string) (*Region, error) {
 	if LevelOf(code) == 0 {
-		return nil, fmt.Errorf("region %q: %w", code, ErrNotFound)
+		return nil, fmt.Errorf("region %q: %w", code, domain.ErrNotFound)
 	}
 	return takeOne[Region](s.db.WithContext(ctx).Where("code = ?", code), "region "+code)
 }

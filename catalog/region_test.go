@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -85,7 +86,7 @@ func TestImportSeedRegions(t *testing.T) {
 		if again[Village] != 483 {
 			t.Fatalf("re-import changed the count: %v", again)
 		}
-		if _, err := store.Get(ctx, "999999999999"); !errors.Is(err, ErrNotFound) {
+		if _, err := store.Get(ctx, "999999999999"); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("missing region: err = %v", err)
 		}
 	})
@@ -214,7 +215,7 @@ func TestResolveSubject(t *testing.T) {
 				t.Errorf("Resolve(%q) succeeded", bad)
 			}
 		}
-		if _, err := r.Resolve(ctx, "village:210124999999"); !errors.Is(err, ErrNotFound) {
+		if _, err := r.Resolve(ctx, "village:210124999999"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("unknown village: %v", err)
 		}
 	})

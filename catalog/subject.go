@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Subject kinds: a report or a QR code is about one
@@ -45,20 +47,20 @@ func (s *Subject) String() string { return s.Kind + ":" + s.ID }
 func ParseSubject(s string) (kind, id string, err error) {
 	kind, id, ok := strings.Cut(strings.TrimSpace(s), ":")
 	if !ok || id == "" || len(s) > 80 {
-		return "", "", Invalid("举报对象格式不正确", "subject", "应为 类型:编号，如 village:210124102201")
+		return "", "", domain.Invalid("举报对象格式不正确", "subject", "应为 类型:编号，如 village:210124102201")
 	}
 	switch kind {
 	case SubjectVillage:
 		if LevelOf(id) != Village {
-			return "", "", Invalid("村（社区）代码应为12位数字", "subject", "村代码应为12位数字")
+			return "", "", domain.Invalid("村（社区）代码应为12位数字", "subject", "村代码应为12位数字")
 		}
 	case SubjectRegion:
 		if LevelOf(id) == 0 {
-			return "", "", Invalid("地区代码不正确", "subject", "地区代码应为2、4、6、9或12位数字")
+			return "", "", domain.Invalid("地区代码不正确", "subject", "地区代码应为2、4、6、9或12位数字")
 		}
 	case SubjectDisclosure, SubjectFund, SubjectCategory, SubjectDept:
 	default:
-		return "", "", Invalid("不支持的举报对象类型", "subject", fmt.Sprintf("未知类型 %q", kind))
+		return "", "", domain.Invalid("不支持的举报对象类型", "subject", fmt.Sprintf("未知类型 %q", kind))
 	}
 	return kind, id, nil
 }
@@ -82,7 +84,7 @@ func NewSubjectResolver(db *gorm.DB) *SubjectResolver {
 }
 
 // Resolve finds the subject named by s. Unknown or unpublished subjects
-// give ErrNotFound; malformed ones a *ValidationError.
+// give domain.ErrNotFound; malformed ones a *domain.ValidationError.
 func (r *SubjectResolver) Resolve(ctx context.Context, s string) (*Subject, error) {
 	kind, id, err := ParseSubject(s)
 	if err != nil {
@@ -95,7 +97,7 @@ func (r *SubjectResolver) Resolve(ctx context.Context, s string) (*Subject, erro
 			return nil, err
 		}
 		if kind == SubjectVillage && reg.Level != Village {
-			return nil, fmt.Errorf("village %s: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("village %s: %w", id, domain.ErrNotFound)
 		}
 		title, err := r.FullName(ctx, reg)
 		if err != nil {
@@ -112,7 +114,7 @@ func (r *SubjectResolver) Resolve(ctx context.Context, s string) (*Subject, erro
 	if fn := r.extra[kind]; fn != nil {
 		return fn(ctx, id)
 	}
-	return nil, fmt.Errorf("subject %s: %w", s, ErrNotFound)
+	return nil, fmt.Errorf("subject %s: %w", s, domain.ErrNotFound)
 }
 
 // FullName is a region's name with its county and town, e.g.

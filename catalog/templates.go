@@ -3,6 +3,8 @@ package catalog
 import (
 	"embed"
 	"fmt"
+
+	"sunlight/domain"
 )
 
 //go:embed templates/*.csv
@@ -13,7 +15,7 @@ var templateFS embed.FS
 func ImportTemplate(kind string) ([]byte, error) {
 	b, err := templateFS.ReadFile("templates/" + kind + ".csv")
 	if err != nil {
-		return nil, fmt.Errorf("import template %q: %w", kind, ErrNotFound)
+		return nil, fmt.Errorf("import template %q: %w", kind, domain.ErrNotFound)
 	}
 	return b, nil
 }

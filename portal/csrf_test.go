@@ -14,6 +14,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/staff"
 )
@@ -21,7 +22,7 @@ import (
 func TestStaffCSRF(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "wang", "210124-mz", staff.RoleStaff)
+		addStaff(t, s, "wang", "210124-mz", domain.RoleStaff)
 		b := newBrowser(t, s)
 		b.https = true
 
@@ -82,7 +83,7 @@ func accountID(t *testing.T, s *Server, user string) uint64 {
 func TestStaffCSRFOverTLS(t *testing.T) {
 	db := testdb.SQLite(t)
 	s := newStaffServer(t, db)
-	addStaff(t, s, "zhou", "210124-mz", staff.RoleStaff)
+	addStaff(t, s, "zhou", "210124-mz", domain.RoleStaff)
 
 	certSrv := httptest.NewUnstartedServer(nil)
 	certSrv.StartTLS()

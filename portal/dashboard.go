@@ -8,8 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
-	"sunlight/staff"
+	"sunlight/domain"
 	"sunlight/stats"
 )
 
@@ -19,7 +18,7 @@ import (
 func dashboardScope(c *fiber.Ctx) (stats.Scope, error) {
 	p := me(c)
 	sc := stats.Scope{Viewer: p.DeptCode}
-	if p.Is(staff.RoleSupervisor) {
+	if p.Is(domain.RoleSupervisor) {
 		sc.Region, sc.Supervisor = p.Dept.RegionCode, true
 	} else {
 		sc.Dept = p.DeptCode
@@ -44,7 +43,7 @@ func dayParam(c *fiber.Ctx, name string) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation("2006-01-02", v, china)
 	if err != nil {
-		return t, catalog.Invalid("日期格式应为 2026-01-31", name, "日期格式应为 2026-01-31")
+		return t, domain.Invalid("日期格式应为 2026-01-31", name, "日期格式应为 2026-01-31")
 	}
 	return t, nil
 }
@@ -124,7 +123,7 @@ func (s *Server) handleStaffDashboard(c *fiber.Ctx) error {
 	}
 	order, ok := leagueOrders[c.Query("sort", "code")]
 	if !ok {
-		return catalog.Invalid("不支持的排序方式", "sort", "可选 code、overdue、ack、answer、satisfaction")
+		return domain.Invalid("不支持的排序方式", "sort", "可选 code、overdue、ack、answer、satisfaction")
 	}
 	b, err := stats.Compute(c.UserContext(), s.cfg.DB, sc, s.now())
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
-	"sunlight/staff"
 )
 
 // TestDashboardAndScoreboard drives reports through the workbench forms
@@ -22,9 +22,9 @@ import (
 func TestDashboardAndScoreboard(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, clk := newWorkbench(t, db)
-		handler := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
-		sup := signIn(t, s, "sup.county", countyJW, staff.RoleSupervisor)
-		outsider := signIn(t, s, "sup.lz", otherJW, staff.RoleSupervisor)
+		handler := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+		sup := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)
+		outsider := signIn(t, s, "sup.lz", otherJW, domain.RoleSupervisor)
 
 		r1 := file(t, s, villageB, "subsidy", "=HYPERLINK(\"http://x\") 低保名单有问题", "张举报", "13912345678")
 		r2 := file(t, s, villageB, "affairs", "村务公开栏三个月没有更新。", "", "")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -42,29 +42,29 @@ func errorf(status int, code, format string, args ...any) error {
 // 500s whose cause is logged, never shown.
 func classify(err error) *httpError {
 	var he *httpError
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	var fe *fiber.Error
 	var te *report.TransitionError
-	var ce *report.ConflictError
+	var ce *domain.ConflictError
 	switch {
 	case errors.As(err, &he):
 		return he
 	case errors.As(err, &ve):
 		return &httpError{Status: fiber.StatusBadRequest, Code: "invalid", Message: ve.Message, Fields: ve.Fields}
-	case errors.Is(err, catalog.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return &httpError{Status: fiber.StatusNotFound, Code: "not_found", Message: "没有找到您要的内容"}
-	case errors.Is(err, report.ErrForbidden):
+	case errors.Is(err, domain.ErrForbidden):
 		return &httpError{Status: fiber.StatusForbidden, Code: "forbidden", Message: "您没有权限执行此操作"}
 	case errors.As(err, &te):
 		return &httpError{Status: fiber.StatusConflict, Code: "conflict", Message: te.Error()}
 	case errors.As(err, &ce):
 		return &httpError{Status: fiber.StatusConflict, Code: "conflict", Message: ce.Message}
-	case errors.Is(err, report.ErrUnavailable):
+	case errors.Is(err, domain.ErrUnavailable):
 		return &httpError{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Message: "服务暂时不可用，您的举报没有提交成功，请稍后再试"}
 	case errors.Is(err, report.ErrSealed):
 		return &httpError{Status: fiber.StatusInternalServerError, Code: "sealed",
 			Message: "这份加密保存的材料无法打开，已记录，请联系技术管理员"}
-	case errors.Is(err, report.ErrBusy):
+	case errors.Is(err, domain.ErrBusy):
 		return &httpError{Status: fiber.StatusConflict, Code: "busy", Message: "该举报刚被他人更新，请刷新后重试"}
 	case errors.As(err, &fe):
 		return &httpError{Status: fe.Code, Code: codeFor(fe.Code), Message: messageFor(fe.Code)}

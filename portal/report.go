@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -138,7 +139,7 @@ func (s *Server) handleReportSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	rc, err := svc.Submit(c.UserContext(), in)
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		sub, _ := svc.Subject(c.UserContext(), in.Subject)
 		p, err := s.newReportForm(c, svc, sub)

@@ -4,7 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"sunlight/staff"
+	"sunlight/domain"
 )
 
 // routes is the one table of every route the portal answers. Guards (rate
@@ -77,15 +77,15 @@ func (s *Server) routes() {
 	app.Get("/staff/login", s.handleStaffLoginForm)
 	app.Post("/staff/login", s.loginCSRF, s.handleStaffLogin)
 	st := app.Group("/staff", s.staffSession, s.csrfProtect)
-	anyStaff := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor, staff.RoleAdmin)
-	admin := s.allow(staff.RoleAdmin)
+	anyStaff := s.allow(domain.RoleStaff, domain.RoleHead, domain.RoleSupervisor, domain.RoleAdmin)
+	admin := s.allow(domain.RoleAdmin)
 	st.Post("/logout", anyStaff, s.handleStaffLogout)
 	st.Get("/", anyStaff, s.handleStaffHome) // the queue; the admin is sent to the accounts
 	st.Get("/account", anyStaff, s.handleStaffAccount)
 	st.Post("/account/tokens", anyStaff, s.handleStaffTokenIssue)
 	st.Post("/account/tokens/:id/revoke", anyStaff, s.handleStaffTokenRevoke)
 	st.Post("/account/password", anyStaff, s.handleStaffPasswordChange)
-	st.Post("/dept/approval", s.allow(staff.RoleHead), s.handleStaffApproval)
+	st.Post("/dept/approval", s.allow(domain.RoleHead), s.handleStaffApproval)
 	st.Get("/admin/accounts", admin, s.handleStaffAdminAccounts)
 	st.Post("/admin/accounts", admin, s.handleStaffAdminCreate)
 	st.Post("/admin/accounts/:id/disable", admin, s.handleStaffAdminDisable)
@@ -120,7 +120,7 @@ func (s *Server) routes() {
 	st.Post("/admin/holidays/confirm", admin, s.handleStaffHolidaysConfirm)
 	st.Post("/admin/holidays/due", admin, s.handleStaffHolidaysDue)
 	// The workbench: the technical admin never reads report content.
-	handlers := s.allow(staff.RoleStaff, staff.RoleHead, staff.RoleSupervisor)
+	handlers := s.allow(domain.RoleStaff, domain.RoleHead, domain.RoleSupervisor)
 	st.Get("/reports/:id<int>", handlers, s.handleStaffReport)
 	st.Get("/reports/:id<int>/photos/:name", handlers, s.handleStaffPhoto)
 	st.Post("/reports/:id<int>/:action", handlers, s.handleStaffAction)
@@ -129,12 +129,12 @@ func (s *Server) routes() {
 	sapi.Get("/reports/:id<int>", s.handleAPIStaffReport)
 	sapi.Post("/reports/:id<int>/:action", s.handleAPIStaffAction)
 	// Supervision: a supervisor's region, a head's department.
-	watchers := s.allow(staff.RoleHead, staff.RoleSupervisor)
+	watchers := s.allow(domain.RoleHead, domain.RoleSupervisor)
 	st.Get("/dashboard", watchers, s.handleStaffDashboard)
 	st.Get("/dashboard.csv", watchers, s.handleStaffDashboardCSV)
 	// Publishing from the browser: the admin any data, a department's
 	// staff only its own (checked row by row in staff.ImportOwn).
-	publishers := s.allow(staff.RoleAdmin, staff.RoleStaff, staff.RoleHead)
+	publishers := s.allow(domain.RoleAdmin, domain.RoleStaff, domain.RoleHead)
 	st.Get("/publish", publishers, s.handleStaffPublish)
 	st.Get("/publish/template/:kind", publishers, s.handleStaffTemplate)
 	st.Post("/publish/check", publishers, s.handleStaffPublishCheck)

@@ -12,9 +12,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 // The demo departments used by the access tests.
@@ -121,7 +121,7 @@ type principalUnderTest struct {
 	token   string
 }
 
-func signIn(t *testing.T, s *Server, user, dept string, role staff.Role) principalUnderTest {
+func signIn(t *testing.T, s *Server, user, dept string, role domain.Role) principalUnderTest {
 	t.Helper()
 	a := addStaff(t, s, user, dept, role)
 	b := newBrowser(t, s)
@@ -142,12 +142,12 @@ func TestStaffAccessIsolation(t *testing.T) {
 		accA := file(t, s, villageA, "town_misconduct", "大孤家子镇干部收取好处费，优亲厚友。", "张举报", "13912345678")
 		accJW := file(t, s, "dept:"+countyJW, "service", "县纪委监委对反映的问题推诿不办。", "", "")
 
-		staffA := signIn(t, s, "staff.a", townA, staff.RoleStaff)
-		headA := signIn(t, s, "head.a", townA, staff.RoleHead)
-		supOther := signIn(t, s, "sup.lz", otherJW, staff.RoleSupervisor)
-		supTown := signIn(t, s, "sup.town", townAJW, staff.RoleSupervisor)
-		supCounty := signIn(t, s, "sup.county", countyJW, staff.RoleSupervisor)
-		adminP := signIn(t, s, "tech.admin", "2101-gov", staff.RoleAdmin)
+		staffA := signIn(t, s, "staff.a", townA, domain.RoleStaff)
+		headA := signIn(t, s, "head.a", townA, domain.RoleHead)
+		supOther := signIn(t, s, "sup.lz", otherJW, domain.RoleSupervisor)
+		supTown := signIn(t, s, "sup.town", townAJW, domain.RoleSupervisor)
+		supCounty := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)
+		adminP := signIn(t, s, "tech.admin", "2101-gov", domain.RoleAdmin)
 
 		for _, c := range []struct {
 			p principalUnderTest
@@ -163,7 +163,7 @@ func TestStaffAccessIsolation(t *testing.T) {
 		}
 
 		// Positive controls: the rules do not just refuse everyone.
-		staffB := signIn(t, s, "staff.b", townB, staff.RoleStaff)
+		staffB := signIn(t, s, "staff.b", townB, domain.RoleStaff)
 		doc := staffB.browser.get(fmt.Sprintf("/staff/reports/%d", rB.ID), http.StatusOK)
 		if got := text(doc, "#description"); got != rB.Text {
 			t.Errorf("department B sees %q", got)

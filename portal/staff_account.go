@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/staff"
 )
 
@@ -56,7 +56,7 @@ func (s *Server) handleStaffTokenIssue(c *fiber.Ctx) error {
 func (s *Server) handleStaffTokenRevoke(c *fiber.Ctx) error {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
 	if err != nil {
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	// Only the holder's own tokens match: the account id is part of the query.
 	if err := s.st.store.RevokeToken(c.UserContext(), me(c).ID, id, me(c).Username); err != nil {
@@ -67,7 +67,7 @@ func (s *Server) handleStaffTokenRevoke(c *fiber.Ctx) error {
 
 func (s *Server) handleStaffPasswordChange(c *fiber.Ctx) error {
 	err := s.st.store.ChangePassword(c.UserContext(), me(c).ID, c.FormValue("current"), c.FormValue("password"))
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		p := staffAccountPage{staffPage: s.staffPage(c, "我的账号", "account"), Error: ve.Message}
 		return s.renderAccount(c, &p, fiber.StatusBadRequest)

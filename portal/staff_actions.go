@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -74,7 +74,7 @@ func (s *Server) runAction(c *fiber.Ctx, id uint64, action string, in actionInpu
 		name, phone, err = rs.RevealContact(ctx, a, id, in.Text)
 		res.Contact = &revealed{Name: name, Phone: phone}
 	default:
-		return nil, catalog.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -116,7 +116,7 @@ func (s *Server) handleStaffAction(c *fiber.Ctx) error {
 	action := c.Params("action")
 	in := formInput(c)
 	res, err := s.runAction(c, id, action, in)
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		p, perr := s.reportPage(c, id)
 		if perr != nil {

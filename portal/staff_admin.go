@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/staff"
 )
 
@@ -21,7 +21,7 @@ type adminAccountRow struct {
 type staffAdminPage struct {
 	staffPage
 	Accounts []adminAccountRow
-	Roles    []staff.Role
+	Roles    []domain.Role
 	Done     string
 	Error    string
 	Fields   map[string]string
@@ -50,7 +50,7 @@ func (s *Server) renderAdmin(c *fiber.Ctx, p *staffAdminPage, status int) error 
 	if err != nil {
 		return err
 	}
-	p.Roles = staff.Roles
+	p.Roles = domain.Roles
 	if p.Undispatched, err = s.st.reports.Undispatched(ctx, s.now().Add(-time.Hour)); err != nil {
 		return err
 	}
@@ -84,9 +84,9 @@ func (s *Server) activeTokens(ctx context.Context, id uint64) (int, error) {
 
 func (s *Server) handleStaffAdminCreate(c *fiber.Ctx) error {
 	n := staff.NewAccount{Username: c.FormValue("username"), DisplayName: c.FormValue("name"),
-		DeptCode: c.FormValue("dept"), Role: staff.Role(c.FormValue("role")), Password: c.FormValue("password")}
+		DeptCode: c.FormValue("dept"), Role: domain.Role(c.FormValue("role")), Password: c.FormValue("password")}
 	_, err := s.st.store.AddAccount(c.UserContext(), n, me(c).Username)
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		n.Password = ""
 		p := staffAdminPage{staffPage: s.staffPage(c, "账号管理", "admin"), Error: ve.Message, Fields: ve.Fields, Form: n}
@@ -102,7 +102,7 @@ func (s *Server) handleStaffAdminCreate(c *fiber.Ctx) error {
 func (s *Server) accountParam(c *fiber.Ctx) (*staff.Account, error) {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
 	if err != nil {
-		return nil, catalog.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	return s.st.store.Account(c.UserContext(), id)
 }
@@ -114,7 +114,7 @@ func (s *Server) handleStaffAdminDisable(c *fiber.Ctx) error {
 	}
 	disable := c.FormValue("disabled") == "1"
 	if disable && a.ID == me(c).ID {
-		return catalog.Invalid("不能停用自己的账号")
+		return domain.Invalid("不能停用自己的账号")
 	}
 	if err := s.st.store.SetDisabled(c.UserContext(), a.ID, disable, me(c).Username); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 const deptsPerPage = 50
@@ -99,7 +100,7 @@ func (s *Server) handleAdminDeptAdd(c *fiber.Ctx) error {
 func (s *Server) handleAdminDeptAction(c *fiber.Ctx) error {
 	act, ok := deptActions[c.Params("action")]
 	if !ok {
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	code := c.Params("code")
 	done, err := act(s, c, code)
@@ -115,7 +116,7 @@ func (s *Server) handleAdminDeptAction(c *fiber.Ctx) error {
 // deptFailed shows the page again with a validation error (400) and
 // passes any other error on.
 func (s *Server) deptFailed(c *fiber.Ctx, p *deptAdminPage, code string, err error) error {
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}
@@ -176,7 +177,7 @@ func (s *Server) deptEdit(c *fiber.Ctx, p *deptAdminPage, code string) error {
 	}
 	ctx := c.UserContext()
 	d, err := s.depts.Get(ctx, code)
-	if errors.Is(err, catalog.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		p.Error = "没有这个单位：" + code
 		return nil
 	}

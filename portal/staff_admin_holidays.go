@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -67,7 +68,7 @@ func (s *Server) handleStaffHolidays(c *fiber.Ctx) error {
 	if v := c.Query("year"); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil || y < 2000 || y > 2100 {
-			return catalog.Invalid("年份应在 2000 到 2100 之间", "year", "请填写四位年份，如 2027")
+			return domain.Invalid("年份应在 2000 到 2100 之间", "year", "请填写四位年份，如 2027")
 		}
 		year = y
 	}
@@ -179,7 +180,7 @@ func (s *Server) importHolidays(c *fiber.Ctx, name string, data []byte, dryRun b
 // page, with the status to answer.
 func (p *staffHolidaysPage) importFailed(err error) (int, bool) {
 	var ie *catalog.ImportError
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ie):
 		p.Errors = ie.Rows
@@ -214,7 +215,7 @@ func (s *Server) handleStaffHolidaysDue(c *fiber.Ctx) error {
 		n = 0 // DueDay refuses it in Chinese
 	}
 	due, err := report.DueDay(c.UserContext(), s.cfg.DB, from, n)
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		p.DueError = ve.Message
 		return s.renderHolidays(c, &p, year, fiber.StatusBadRequest)

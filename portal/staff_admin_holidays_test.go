@@ -13,9 +13,9 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 const holidaysPage = "/staff/admin/holidays"
@@ -64,7 +64,7 @@ func holidays2027(t *testing.T) string {
 func TestHolidaysYearView(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
-		admin := signIn(t, s, "root", "2101-gov", staff.RoleAdmin)
+		admin := signIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 		doc := admin.browser.get(holidaysPage, http.StatusOK)
 		day := func(date string) *goquery.Selection { return doc.Find(`#calendar td[data-date="` + date + `"]`) }
 		if d := day("2026-10-01"); d.Find(".mark").Text() != "休" || !d.HasClass("off") || !strings.Contains(d.AttrOr("title", ""), "国庆节") {
@@ -116,7 +116,7 @@ func TestHolidaysImportFromBrowser(t *testing.T) {
 		s, clk := newWorkbench(t, db)
 		clk.add(time.Date(2026, 12, 21, 9, 30, 0, 0, china).Sub(clk.now()))
 		file(t, s, villageB, "subsidy", "低保发放不公，请核查。", "", "")
-		admin := signIn(t, s, "root", "2101-gov", staff.RoleAdmin)
+		admin := signIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 		b := admin.browser
 		in2027 := []any{"date LIKE ?", "2027-%"}
 		history := func() int64 { return countRows(t, db, &catalog.RefChange{}) }
@@ -153,7 +153,7 @@ func TestHolidaysImportFromBrowser(t *testing.T) {
 		if countRows(t, db, &report.Holiday{}, in2027...) != 0 || history() != before {
 			t.Fatal("the check wrote something")
 		}
-		other := signIn(t, s, "root2", "2101-gov", staff.RoleAdmin)
+		other := signIn(t, s, "root2", "2101-gov", domain.RoleAdmin)
 		token := doc.Find("#confirm-form input[name=token]").AttrOr("value", "")
 		if resp, _ := other.browser.do(http.MethodPost, holidaysPage+"/confirm", url.Values{"_csrf": {csrfOf(other.browser, holidaysPage)}, "token": {token}}); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("another admin confirming: %d, want 404", resp.StatusCode)
@@ -198,7 +198,7 @@ func TestHolidaysImportFromBrowser(t *testing.T) {
 func TestHolidaysDueForm(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
-		admin := signIn(t, s, "root", "2101-gov", staff.RoleAdmin)
+		admin := signIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 		resp, body := admin.browser.submit(holidaysPage, "#due-form", url.Values{"from": {"2026-09-30"}, "days": {"1"}})
 		if doc := parseDoc(t, body); resp.StatusCode != http.StatusOK || text(doc, "#due-day") != "2026-10-08" || doc.Find("#due-provisional").Length() != 0 {
 			t.Errorf("2026-09-30 + 1: %d %q", resp.StatusCode, text(doc, "#due-result"))
@@ -220,8 +220,8 @@ func TestHolidaysDueForm(t *testing.T) {
 func TestHolidaysPageGuards(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
-		admin := signIn(t, s, "root", "2101-gov", staff.RoleAdmin)
-		dept := map[staff.Role]string{staff.RoleStaff: townB, staff.RoleHead: townB, staff.RoleSupervisor: countyJW}
+		admin := signIn(t, s, "root", "2101-gov", domain.RoleAdmin)
+		dept := map[domain.Role]string{domain.RoleStaff: townB, domain.RoleHead: townB, domain.RoleSupervisor: countyJW}
 		for role, code := range dept {
 			p := signIn(t, s, "u-"+string(role), code, role)
 			for _, r := range []struct{ method, path string }{{http.MethodGet, holidaysPage}, {http.MethodPost, holidaysPage + "/due"}, {http.MethodPost, holidaysPage + "/confirm"}} {

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -110,7 +111,7 @@ func (s *Server) renderNotify(c *fiber.Ctx, p *staffNotifyPage, status int) erro
 // notifyOutcome renders the page again with a validation error, or
 // redirects to it with done; other errors go to the error page.
 func (s *Server) notifyOutcome(c *fiber.Ctx, p *staffNotifyPage, err error, done string) error {
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		p.Error, p.Fields = ve.Message, ve.Fields
 		return s.renderNotify(c, p, fiber.StatusBadRequest)
@@ -164,10 +165,10 @@ func (s *Server) handleStaffAdminNotifyTest(c *fiber.Ctx) error {
 	case "smtp":
 		err = n.TestSMTP(c.UserContext())
 	default:
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	p := s.notifyPage(c)
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	var se *report.SendError
 	switch {
 	case err == nil:

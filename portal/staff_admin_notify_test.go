@@ -14,9 +14,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 // testRobot stands in for a group robot on loopback and keeps the texts
@@ -121,8 +121,8 @@ func testResult(t *testing.T, body []byte) (ok bool, text string) {
 func TestStaffAdminNotifyDepartmentRobot(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
-		addStaff(t, s, "clerk", "210124-mz", staff.RoleStaff)
+		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
+		addStaff(t, s, "clerk", "210124-mz", domain.RoleStaff)
 		clerk := newBrowser(t, s)
 		clerk.login("clerk")
 		clerk.get(notifyPath, http.StatusForbidden)
@@ -205,7 +205,7 @@ func TestStaffAdminNotifyDepartmentRobot(t *testing.T) {
 func TestStaffAdminNotifyMailServer(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
+		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
 		admin := newBrowser(t, s)
 		admin.login("root")
 		resp, body := admin.submit(notifyPath, "#smtp-form", url.Values{"addr": {"no port here"}, "from": {"sunlight@example.gov.cn"}})

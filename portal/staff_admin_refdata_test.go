@@ -10,9 +10,9 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 const (
@@ -34,8 +34,8 @@ func countOf(t *testing.T, db *gorm.DB, model any) int64 {
 // signed in as the admin.
 func adminOnly(t *testing.T, s *Server, path string) *browser {
 	t.Helper()
-	addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
-	addStaff(t, s, "clerk", pTownGov, staff.RoleStaff)
+	addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
+	addStaff(t, s, "clerk", pTownGov, domain.RoleStaff)
 	clerk := newBrowser(t, s)
 	clerk.login("clerk")
 	clerk.get(path, http.StatusForbidden)
@@ -160,7 +160,7 @@ func TestAdminDepartmentsPage(t *testing.T) {
 			t.Errorf("history: %q", h.Text())
 		}
 		// The closed department is offered to no supervisor for reassignment.
-		addStaff(t, s, "county.jw", "210124-jw", staff.RoleSupervisor)
+		addStaff(t, s, "county.jw", "210124-jw", domain.RoleSupervisor)
 		sup := newBrowser(t, s)
 		sup.login("county.jw")
 		page := sup.get("/staff/reports/"+strconv.FormatUint(a.ID, 10), http.StatusOK)

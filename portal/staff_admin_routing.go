@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) handleAdminRouting(c *fiber.Ctx) error {
 	status := fiber.StatusOK
 	if p.PreviewSubject != "" || p.PreviewType != "" {
 		pv, err := s.st.reports.PreviewRoute(c.UserContext(), p.PreviewSubject, p.PreviewType)
-		var ve *catalog.ValidationError
+		var ve *domain.ValidationError
 		if errors.As(err, &ve) {
 			p.PreviewError, status = ve.Message, fiber.StatusBadRequest
 		} else if err != nil {
@@ -90,7 +91,7 @@ func (s *Server) handleAdminRoutingSet(c *fiber.Ctx) error {
 		r.RegionLevel = -1 // not a number: CheckRule says so
 	}
 	err := s.st.reports.SetRule(c.UserContext(), r, me(c).Username)
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		p := routingAdminPage{refEditBase: s.refEditBase(c, "派单规则", "routing"), Form: r}
 		p.Error, p.Fields = ve.Message, ve.Fields

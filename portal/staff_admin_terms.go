@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 	"sunlight/search"
 )
@@ -46,7 +47,7 @@ func (s *Server) newRefPage(c *fiber.Ctx, title, sub, kind string) (refPage, err
 // refResult ends an action: back to the page with a message on success,
 // the page again with the Chinese message and a 400 on bad input.
 func (s *Server) refResult(c *fiber.Ctx, err error, path, done string, again func(p refPage) error) error {
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		p := refPage{Error: ve.Message, Fields: ve.Fields}
 		c.Status(fiber.StatusBadRequest)
@@ -155,7 +156,7 @@ func (s *Server) handleAdminDeadlineSet(c *fiber.Ctx) error {
 	stage := c.Params("stage")
 	n, err := strconv.Atoi(c.FormValue("value"))
 	if err != nil {
-		err = catalog.Invalid("请填写一个整数", "value", "请填写一个整数")
+		err = domain.Invalid("请填写一个整数", "value", "请填写一个整数")
 	} else {
 		err = s.st.reports.SetDeadline(c.UserContext(), stage, n, me(c).Username)
 	}
@@ -196,7 +197,7 @@ func (s *Server) handleAdminSynonymAdd(c *fiber.Ctx) error {
 func (s *Server) synonymAction(c *fiber.Ctx, done string, act func(id uint64, actor string) error) error {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
 	if err != nil {
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	err = act(id, me(c).Username)
 	return s.refResult(c, err, "/staff/admin/synonyms", done, func(p refPage) error { return s.renderSynonyms(c, p, "", id) })

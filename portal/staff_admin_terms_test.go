@@ -14,17 +14,17 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
 	"sunlight/search"
-	"sunlight/staff"
 )
 
 // refAdmin is a workbench with an administrator signed in.
 func refAdmin(t *testing.T, db *gorm.DB) (*Server, *testClock, *browser) {
 	t.Helper()
 	s, clk := newWorkbench(t, db)
-	addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
+	addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
 	b := newBrowser(t, s)
 	b.login("root")
 	return s, clk, b
@@ -90,7 +90,7 @@ func TestAdminProblemTypes(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _, admin := refAdmin(t, db)
 		const page = "/staff/admin/problem-types"
-		addStaff(t, s, "clerk", "210124-mz", staff.RoleStaff)
+		addStaff(t, s, "clerk", "210124-mz", domain.RoleStaff)
 		clerk := newBrowser(t, s)
 		clerk.login("clerk")
 		clerk.get(page, http.StatusForbidden)
@@ -233,7 +233,7 @@ func synonymAdmin(t *testing.T, db *gorm.DB) (*Server, *browser) {
 		t.Fatal(err)
 	}
 	s.cfg.Search, s.cfg.Synonyms = cache, store
-	addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
+	addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
 	b := newBrowser(t, s)
 	b.login("root")
 	return s, b

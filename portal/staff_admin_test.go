@@ -10,16 +10,16 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 func TestStaffAdminManagesAccounts(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
-		addStaff(t, s, "clerk", "210124-mz", staff.RoleStaff)
+		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
+		addStaff(t, s, "clerk", "210124-mz", domain.RoleStaff)
 
 		// Staff may not reach the admin page or its actions.
 		clerk := newBrowser(t, s)
@@ -93,7 +93,7 @@ func TestStaffAdminManagesAccounts(t *testing.T) {
 func TestUndispatchedReportsAreCounted(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
+		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
 		admin := newBrowser(t, s)
 		admin.login("root")
 		if doc := admin.get("/staff/admin/accounts", http.StatusOK); doc.Find("#undispatched").Length() != 0 {

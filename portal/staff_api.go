@@ -3,7 +3,7 @@ package portal
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -88,7 +88,7 @@ func (s *Server) handleAPIStaffAction(c *fiber.Ctx) error {
 	var in actionInput
 	if len(c.Body()) > 0 {
 		if err := c.BodyParser(&in); err != nil {
-			return catalog.Invalid("请求体应为 JSON：{\"text\": ..., \"days\": ..., \"approve\": ..., \"dept\": ...}")
+			return domain.Invalid("请求体应为 JSON：{\"text\": ..., \"days\": ..., \"approve\": ..., \"dept\": ...}")
 		}
 	}
 	res, err := s.runAction(c, id, c.Params("action"), in)

@@ -10,9 +10,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 func apiCall(t *testing.T, s *Server, token, method, path, body string) (int, map[string]any, string) {
@@ -32,8 +32,8 @@ func TestStaffJSONAPI(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
 		r := file(t, s, villageB, "subsidy", "低保发放不公，请核查。", "张举报", "13912345678")
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
-		adminP := signIn(t, s, "tech.admin", "2101-gov", staff.RoleAdmin)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+		adminP := signIn(t, s, "tech.admin", "2101-gov", domain.RoleAdmin)
 		base := fmt.Sprintf("/api/v1/staff/reports/%d", r.ID)
 
 		// No token, a wrong one, or a session cookie: 401.

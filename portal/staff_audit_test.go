@@ -8,9 +8,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 // TestCaseViewsAreChained: each opening of a case on the workbench appends
@@ -21,7 +21,7 @@ func TestCaseViewsAreChained(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
 		f := file(t, s, "village:210124101201", "subsidy", "低保名单里有已去世的人。", "", "")
-		addStaff(t, s, "clerk", "210124101-gov", staff.RoleStaff)
+		addStaff(t, s, "clerk", "210124101-gov", domain.RoleStaff)
 		b := newBrowser(t, s)
 		b.login("clerk")
 		accessed := func() int64 {
@@ -45,7 +45,7 @@ func TestCaseViewsAreChained(t *testing.T) {
 			t.Fatalf("chain after views: %v", err)
 		}
 		// Someone who may not see the case leaves no trace in it.
-		addStaff(t, s, "other", "210124-mz", staff.RoleStaff)
+		addStaff(t, s, "other", "210124-mz", domain.RoleStaff)
 		o := newBrowser(t, s)
 		o.login("other")
 		o.get(path, http.StatusNotFound)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"sunlight/domain"
 	"sunlight/report"
 	"sunlight/staff"
 )
@@ -159,7 +160,7 @@ func (s *Server) staffBearer(c *fiber.Ctx) error {
 }
 
 // allow is the role guard routes attach: only the listed roles pass.
-func (s *Server) allow(roles ...staff.Role) fiber.Handler {
+func (s *Server) allow(roles ...domain.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p := me(c)
 		if p == nil || !p.Is(roles...) {

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/staff"
 )
@@ -26,7 +27,7 @@ func findCookie(resp *http.Response, name string) *http.Cookie {
 func TestStaffLoginCookiesAndSessions(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		a := addStaff(t, s, "zhang", "210124-mz", staff.RoleStaff)
+		a := addStaff(t, s, "zhang", "210124-mz", domain.RoleStaff)
 
 		// Signed out, the workbench sends the browser to the login page.
 		b := newBrowser(t, s)
@@ -85,7 +86,7 @@ func TestStaffLoginCookiesAndSessions(t *testing.T) {
 
 		// Plain HTTP (development) cannot use the __Host- prefix: the
 		// cookie is still HttpOnly and SameSite.
-		addStaff(t, s, "plain", "210124-mz", staff.RoleStaff)
+		addStaff(t, s, "plain", "210124-mz", domain.RoleStaff)
 		h := newBrowser(t, s)
 		resp, _ = h.submit("/staff/login", "#login-form", url.Values{"username": {"plain"}, "password": {testPassword}})
 		ck = findCookie(resp, "sl_staff")
@@ -98,7 +99,7 @@ func TestStaffLoginCookiesAndSessions(t *testing.T) {
 func TestStaffLoginThrottleAndUniformFailure(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "li", "210124-mz", staff.RoleStaff)
+		addStaff(t, s, "li", "210124-mz", domain.RoleStaff)
 		b := newBrowser(t, s)
 		try := func(user, pw string) (*http.Response, string) {
 			resp, body := b.submit("/staff/login", "#login-form", url.Values{"username": {user}, "password": {pw}})

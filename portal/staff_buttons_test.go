@@ -9,9 +9,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 // buttonState is a report's state for the buttons table.
@@ -78,13 +78,13 @@ func TestButtonsAreWhatThePolicyAllows(t *testing.T) {
 		var people []who
 		for _, u := range []struct {
 			user, dept, region string
-			role               staff.Role
-		}{{"clerk.b", townB, "210124102", staff.RoleStaff}, {"head.b", townB, "210124102", staff.RoleHead},
-			{"sup.county", countyJW, "210124", staff.RoleSupervisor}} {
+			role               domain.Role
+		}{{"clerk.b", townB, "210124102", domain.RoleStaff}, {"head.b", townB, "210124102", domain.RoleHead},
+			{"sup.county", countyJW, "210124", domain.RoleSupervisor}} {
 			acc := addStaff(t, s, u.user, u.dept, u.role)
 			b := newBrowser(t, s)
 			b.login(u.user)
-			people = append(people, who{b, report.Actor{UserID: acc.ID, DeptCode: u.dept, Role: report.Role(u.role), RegionCode: u.region}})
+			people = append(people, who{b, report.Actor{UserID: acc.ID, DeptCode: u.dept, Role: domain.Role(u.role), RegionCode: u.region}})
 		}
 		for _, st := range buttonStates() {
 			st.force(t, db, r.ID, townB)

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
-	"sunlight/staff"
 )
 
 // Reporter and staff text reaches the workbench escaped (security note 7).
@@ -17,7 +17,7 @@ func TestWorkbenchEscapesText(t *testing.T) {
 	s, _ := newWorkbench(t, db)
 	const evil = `<script>alert(1)</script>"><img src=x onerror=alert(2)> javascript:alert(3)`
 	r := file(t, s, villageB, "other", "村里的事 "+evil, "", "")
-	clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
+	clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 	href := fmt.Sprintf("/staff/reports/%d", r.ID)
 	clerk.browser.submit(href, "#accept-form", nil)
 	clerk.browser.submit(href, "#note-form", url.Values{"text": {"备注 " + evil}})

@@ -13,8 +13,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
-	"sunlight/staff"
 )
 
 // reporterFiles fills in the public report form as a villager would and
@@ -72,8 +72,8 @@ func TestAnswerReachesReporterAndRatingReturns(t *testing.T) {
 			t.Fatalf("receipt page: %q %q", trackingNo, receipt)
 		}
 
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
-		head := signIn(t, s, "head.b", townB, staff.RoleHead)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+		head := signIn(t, s, "head.b", townB, domain.RoleHead)
 		// The head wants to approve answers before they go out.
 		if resp, _ := head.browser.submit("/staff/account", "#approval-form", url.Values{"on": {"1"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approval setting: %d", resp.StatusCode)
@@ -154,7 +154,7 @@ func TestAnswerReachesReporterAndRatingReturns(t *testing.T) {
 			t.Errorf("status after a satisfied rating = %q", got)
 		}
 		// And the supervisor's figures count it.
-		sup := signIn(t, s, "sup.county", countyJW, staff.RoleSupervisor)
+		sup := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)
 		row := sup.browser.get("/staff/dashboard", http.StatusOK).Find(`.figtable tr[data-code="` + townB + `"]`)
 		if got := strings.TrimSpace(row.Find(".satisfaction").Text()); got != "100.0%" {
 			t.Errorf("dashboard satisfaction = %q", got)

@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/report"
 	"sunlight/staff"
 )
@@ -39,7 +40,7 @@ func newStaffServer(t testing.TB, db *gorm.DB, cfg ...func(*Config)) *Server {
 	return s
 }
 
-func addStaff(t testing.TB, s *Server, user, dept string, role staff.Role) *staff.Account {
+func addStaff(t testing.TB, s *Server, user, dept string, role domain.Role) *staff.Account {
 	t.Helper()
 	a, err := s.st.store.AddAccount(context.Background(), staff.NewAccount{Username: user, DeptCode: dept, Role: role, Password: testPassword}, "test")
 	if err != nil {

@@ -12,9 +12,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 // TestProvisionalDeadlinePages: in December, with no 2027 calendar, a
@@ -27,8 +27,8 @@ func TestProvisionalDeadlinePages(t *testing.T) {
 		s, clk := newWorkbench(t, db)
 		clk.add(time.Date(2026, 12, 21, 9, 30, 0, 0, china).Sub(clk.now()))
 		r := file(t, s, villageB, "subsidy", "低保发放不公，请核查。", "", "")
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
-		addStaff(t, s, "root", "2101-gov", staff.RoleAdmin)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
 		admin := newBrowser(t, s)
 		admin.login("root")
 		page := fmt.Sprintf("/staff/reports/%d", r.ID)

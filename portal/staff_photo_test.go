@@ -14,9 +14,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 // TestStaffPhotoDownload (security note 31): the clerk's photo link serves the
@@ -40,7 +40,7 @@ func TestStaffPhotoDownload(t *testing.T) {
 			}
 			ids = append(ids, strconv.FormatUint(rc.ReportID, 10))
 		}
-		addStaff(t, s, "clerk", "210124101-gov", staff.RoleStaff)
+		addStaff(t, s, "clerk", "210124101-gov", domain.RoleStaff)
 		b := newBrowser(t, s)
 		b.login("clerk")
 		var links, files []string

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/staff"
 )
 
@@ -48,7 +49,7 @@ type staffPublishPage struct {
 }
 
 func (s *Server) newPublishPage(c *fiber.Ctx) staffPublishPage {
-	p := staffPublishPage{staffPage: s.staffPage(c, "数据发布", "publish"), Admin: me(c).Is(staff.RoleAdmin)}
+	p := staffPublishPage{staffPage: s.staffPage(c, "数据发布", "publish"), Admin: me(c).Is(domain.RoleAdmin)}
 	for _, k := range catalog.ImportKinds {
 		p.Kinds = append(p.Kinds, publishKind{Code: k, Name: kindNames[k]})
 	}
@@ -76,7 +77,7 @@ func (s *Server) handleStaffPublishCheck(c *fiber.Ctx) error {
 	p := s.newPublishPage(c)
 	kind := c.FormValue("kind")
 	if !slices.Contains(catalog.ImportKinds, kind) {
-		return catalog.Invalid("请选择数据类型", "kind", "请选择数据类型")
+		return domain.Invalid("请选择数据类型", "kind", "请选择数据类型")
 	}
 	name, ext, data, err := readUpload(c)
 	if err != nil {
@@ -85,7 +86,7 @@ func (s *Server) handleStaffPublishCheck(c *fiber.Ctx) error {
 	p.Kind, p.File = kind, name
 	res, err := s.importAs(c, kind, p.File, data, true)
 	var ie *catalog.ImportError
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ie):
 		p.Errors = ie.Rows
@@ -110,11 +111,11 @@ func (s *Server) handleStaffPublishCheck(c *fiber.Ctx) error {
 func readUpload(c *fiber.Ctx) (name, ext string, data []byte, err error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return "", "", nil, catalog.Invalid("请选择要上传的文件", "file", "请选择 .csv 或 .xlsx 文件")
+		return "", "", nil, domain.Invalid("请选择要上传的文件", "file", "请选择 .csv 或 .xlsx 文件")
 	}
 	ext = strings.ToLower(filepath.Ext(fh.Filename))
 	if ext != ".csv" && ext != ".xlsx" {
-		return "", "", nil, catalog.Invalid("只能上传 .csv 或 .xlsx 文件", "file", "只能上传 .csv 或 .xlsx 文件")
+		return "", "", nil, domain.Invalid("只能上传 .csv 或 .xlsx 文件", "file", "只能上传 .csv 或 .xlsx 文件")
 	}
 	if fh.Size > maxPublishFile {
 		return "", "", nil, errorf(fiber.StatusRequestEntityTooLarge, "too_large", "文件太大（最大 %d MB）", maxPublishFile>>20)
@@ -135,7 +136,7 @@ func readUpload(c *fiber.Ctx) (name, ext string, data []byte, err error) {
 // anything; a department's staff only rows of their own department.
 func (s *Server) importAs(c *fiber.Ctx, kind, name string, data []byte, dryRun bool) (catalog.ImportResult, error) {
 	opt := catalog.ImportOptions{DryRun: dryRun, Now: s.now}
-	if p := me(c); !p.Is(staff.RoleAdmin) {
+	if p := me(c); !p.Is(domain.RoleAdmin) {
 		return staff.ImportOwn(c.UserContext(), s.cfg.DB, p.DeptCode, kind, name, data, opt, dryRun)
 	}
 	return catalog.Import(c.UserContext(), s.cfg.DB, kind, name, bytes.NewReader(data), opt)
@@ -163,7 +164,7 @@ func keepPending(dir string, account uint64, ext string, data []byte) (string, e
 func (s *Server) handleStaffPublishConfirm(c *fiber.Ctx) error {
 	token, kind := c.FormValue("token"), c.FormValue("kind")
 	if !slices.Contains(catalog.ImportKinds, kind) {
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	path, data, err := readPending(s.pendingDir(), me(c).ID, token)
 	if err != nil {
@@ -194,12 +195,12 @@ func (s *Server) handleStaffPublishConfirm(c *fiber.Ctx) error {
 // token; another account's token is not found.
 func readPending(dir string, account uint64, token string) (string, []byte, error) {
 	if !pendingTokenRE.MatchString(token) || !strings.HasPrefix(token, strconv.FormatUint(account, 10)+"-") {
-		return "", nil, catalog.ErrNotFound
+		return "", nil, domain.ErrNotFound
 	}
 	path := filepath.Join(dir, token)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", nil, catalog.Invalid("检查过的文件已过期，请重新上传")
+		return "", nil, domain.Invalid("检查过的文件已过期，请重新上传")
 	}
 	return path, data, err
 }
@@ -208,7 +209,7 @@ func readPending(dir string, account uint64, token string) (string, []byte, erro
 func (s *Server) handleStaffTemplate(c *fiber.Ctx) error {
 	kind := c.Params("kind")
 	if !slices.Contains(catalog.ImportKinds, kind) {
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	b, err := catalog.ImportTemplate(kind)
 	if err != nil {
@@ -225,15 +226,15 @@ func (s *Server) handleStaffTemplate(c *fiber.Ctx) error {
 func (s *Server) handleStaffDisclosurePublished(c *fiber.Ctx) error {
 	id, err := strconv.ParseUint(strings.TrimSpace(c.FormValue("id")), 10, 64)
 	if err != nil {
-		return catalog.Invalid("请填写公开事项编号", "id", "编号应为数字")
+		return domain.Invalid("请填写公开事项编号", "id", "编号应为数字")
 	}
 	ctx := c.UserContext()
 	var d catalog.Disclosure
 	if err := s.cfg.DB.WithContext(ctx).Select("id, dept_code").Where("id = ?", id).Take(&d).Error; err != nil {
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
-	if p := me(c); !p.Is(staff.RoleAdmin) && d.DeptCode != p.DeptCode {
-		return catalog.ErrNotFound
+	if p := me(c); !p.Is(domain.RoleAdmin) && d.DeptCode != p.DeptCode {
+		return domain.ErrNotFound
 	}
 	publish := c.FormValue("published") == "1"
 	if err := catalog.SetDisclosurePublished(ctx, s.cfg.DB, id, publish); err != nil {

@@ -14,8 +14,8 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
-	"sunlight/staff"
 )
 
 const disclosureHeader = "村代码,公开类别,标题,期间,内容,金额（元）,附件,公开日期,公开截止日期,责任单位编码,是否公开\n"
@@ -66,8 +66,8 @@ func TestPublishFromBrowser(t *testing.T) {
 		if err := catalog.Migrate(t.Context(), db); err != nil {
 			t.Fatal(err)
 		}
-		admin := signIn(t, s, "data.admin", "2101-gov", staff.RoleAdmin)
-		clerk := signIn(t, s, "clerk.a", townA, staff.RoleStaff)
+		admin := signIn(t, s, "data.admin", "2101-gov", domain.RoleAdmin)
+		clerk := signIn(t, s, "clerk.a", townA, domain.RoleStaff)
 		before := countDisclosures(t, db)
 
 		// Two bad rows: every one is listed with its line, nothing is stored.
@@ -101,7 +101,7 @@ func TestPublishFromBrowser(t *testing.T) {
 		form := url.Values{}
 		doc.Find("#confirm-form input").Each(func(_ int, in *goquery.Selection) { form.Set(in.AttrOr("name", ""), in.AttrOr("value", "")) })
 		// Another account cannot publish the admin's checked file.
-		other := signIn(t, s, "other.admin", "2101-gov", staff.RoleAdmin)
+		other := signIn(t, s, "other.admin", "2101-gov", domain.RoleAdmin)
 		f2 := url.Values{}
 		for k, v := range form {
 			f2[k] = v
@@ -124,7 +124,7 @@ func TestPublishFromBrowser(t *testing.T) {
 
 		// Department staff publish only their own rows: another department's
 		// rows, new or existing, refuse the whole file.
-		b := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
+		b := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 		foreign := disclosureHeader +
 			"210124101201,财务公开,拉马桥村补充公开,2026年第三季度,补充内容。,1.00,,2026-10-10,,210124101-gov,是\n"
 		resp, doc = upload(t, b.browser, "disclosures", "foreign.csv", foreign)

@@ -10,15 +10,14 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 // actor is the signed-in principal as the report service knows it.
 func actor(c *fiber.Ctx) report.Actor {
 	p := me(c)
-	return report.Actor{UserID: p.ID, DeptCode: p.DeptCode, Role: report.Role(p.Role), RegionCode: p.Dept.RegionCode,
+	return report.Actor{UserID: p.ID, DeptCode: p.DeptCode, Role: p.Role, RegionCode: p.Dept.RegionCode,
 		Name: p.Username}
 }
 
@@ -46,7 +45,7 @@ func (s *Server) parseQueueFilter(c *fiber.Ctx) (queueFilter, report.Filter, err
 	default:
 		st := report.Status(q.Status)
 		if !st.Valid() {
-			return q, f, catalog.Invalid("未知的状态", "status", q.Status)
+			return q, f, domain.Invalid("未知的状态", "status", q.Status)
 		}
 		f.Status = []report.Status{st}
 	}
@@ -56,7 +55,7 @@ func (s *Server) parseQueueFilter(c *fiber.Ctx) (queueFilter, report.Filter, err
 			return q, f, err
 		}
 		if !slices.ContainsFunc(types, func(p report.ProblemType) bool { return p.Code == q.Type }) {
-			return q, f, catalog.Invalid("未知的问题类型", "type", q.Type)
+			return q, f, domain.Invalid("未知的问题类型", "type", q.Type)
 		}
 	}
 	return q, f, nil
@@ -153,7 +152,7 @@ type staffQueuePage struct {
 // handleStaffHome is the workbench's front page: the queue for people who
 // handle reports, the account list for the technical admin.
 func (s *Server) handleStaffHome(c *fiber.Ctx) error {
-	if me(c).Is(staff.RoleAdmin) {
+	if me(c).Is(domain.RoleAdmin) {
 		return c.Redirect("/staff/admin/accounts", fiber.StatusSeeOther)
 	}
 	qf, f, err := s.parseQueueFilter(c)

@@ -8,8 +8,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
-	"sunlight/staff"
 )
 
 func TestCountdown(t *testing.T) {
@@ -37,7 +37,7 @@ func TestQueueOverdueFirstAndFilters(t *testing.T) {
 		old := file(t, s, villageB, "subsidy", "三面船村低保问题，早就反映过。", "", "")
 		clk.add(30 * 24 * time.Hour) // the first report's deadlines pass
 		fresh := file(t, s, villageB, "affairs", "村务公开栏没有更新。", "", "")
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 
 		doc := clerk.browser.get("/staff", http.StatusOK)
 		rows := doc.Find("#queue tbody tr")

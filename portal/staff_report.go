@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -62,7 +63,7 @@ var actionDone = map[string]string{
 func reportID(c *fiber.Ctx) (uint64, error) {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
 	if err != nil {
-		return 0, catalog.ErrNotFound
+		return 0, domain.ErrNotFound
 	}
 	return id, nil
 }
@@ -154,7 +155,7 @@ func (s *Server) handleStaffPhoto(c *fiber.Ctx) error {
 			return c.Send(img)
 		}
 	}
-	return catalog.ErrNotFound
+	return domain.ErrNotFound
 }
 
 // nameActors shows staff events by the account's name instead of
@@ -175,7 +176,7 @@ func (s *Server) nameActors(ctx context.Context, evs []report.EventView) error {
 			continue
 		}
 		a, err := s.st.store.Account(ctx, id)
-		if errors.Is(err, catalog.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			continue
 		}
 		if err != nil {

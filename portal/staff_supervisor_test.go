@@ -9,8 +9,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
-	"sunlight/staff"
 )
 
 // TestSupervisorActions: an extension asked by the department and
@@ -20,8 +20,8 @@ func TestSupervisorActions(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
 		r := file(t, s, villageB, "project", "村道硬化工程偷工减料，路面已开裂。", "", "")
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
-		sup := signIn(t, s, "sup.county", countyJW, staff.RoleSupervisor)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+		sup := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)
 		href := fmt.Sprintf("/staff/reports/%d", r.ID)
 
 		clerk.browser.submit(href, "#accept-form", nil)
@@ -64,7 +64,7 @@ func TestSupervisorActions(t *testing.T) {
 			t.Fatalf("reassign: %d", resp.StatusCode)
 		}
 		clerk.browser.get(href, http.StatusNotFound)
-		zj := signIn(t, s, "clerk.zj", "210124-zj", staff.RoleStaff)
+		zj := signIn(t, s, "clerk.zj", "210124-zj", domain.RoleStaff)
 		if got := text(zj.browser.get(href, http.StatusOK), "#description"); got != r.Text {
 			t.Errorf("the new department sees %q", got)
 		}

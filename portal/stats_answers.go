@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -21,7 +22,7 @@ type answersPage struct {
 func (s *Server) handleAnswers(c *fiber.Ctx) error {
 	region := c.Query("region")
 	if region != "" && catalog.LevelOf(region) == 0 {
-		return catalog.Invalid("地区代码不正确", "region", "地区代码应为2、4、6、9或12位数字")
+		return domain.Invalid("地区代码不正确", "region", "地区代码应为2、4、6、9或12位数字")
 	}
 	as, err := report.Answers(c.UserContext(), s.cfg.DB, region, 50)
 	if err != nil {
@@ -41,7 +42,7 @@ type answerPage struct {
 func (s *Server) handleAnswer(c *fiber.Ctx) error {
 	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
 	if err != nil {
-		return catalog.ErrNotFound
+		return domain.ErrNotFound
 	}
 	a, err := report.LoadAnswer(c.UserContext(), s.cfg.DB, id)
 	if err != nil {

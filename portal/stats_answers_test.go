@@ -10,17 +10,17 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 func TestPublishedAnswers(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
 		r := file(t, s, villageB, "subsidy", "户主：王大明，身份证210124198001011234，电话13912345678，低保被冒领。", "张举报", "13800001111")
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
-		head := signIn(t, s, "head.b", townB, staff.RoleHead)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+		head := signIn(t, s, "head.b", townB, domain.RoleHead)
 		href := fmt.Sprintf("/staff/reports/%d", r.ID)
 		clerk.browser.submit(href, "#accept-form", nil)
 		// Not answered yet: nothing to publish.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/search"
 )
 
@@ -44,7 +44,7 @@ func (s *Server) handleAPISuggest(c *fiber.Ctx) error {
 		fields["q"] = "关键词不能超过30个字"
 	}
 	if len(fields) > 0 {
-		e := catalog.Invalid("输入提示的条件有误")
+		e := domain.Invalid("输入提示的条件有误")
 		e.Fields = fields
 		return e
 	}

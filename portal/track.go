@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -87,7 +87,7 @@ func (s *Server) handleTrack(c *fiber.Ctx) error {
 // trackError shows what went wrong on the tracking page itself. A wrong
 // receipt says only that nothing matched.
 func (s *Server) trackError(c *fiber.Ctx, p *trackPage, err error) error {
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	he := classify(err)
 	switch {
 	case errors.As(err, &ve):
@@ -95,7 +95,7 @@ func (s *Server) trackError(c *fiber.Ctx, p *trackPage, err error) error {
 		if m := ve.Fields["receipt"]; m != "" {
 			p.Error = m
 		}
-	case errors.Is(err, catalog.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		p.Error = "没有找到与这个查询码对应的举报，请逐位核对后再试。"
 	case he.Status < 500:
 		p.Error = he.Message

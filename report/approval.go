@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // DeptSetting holds a department's workbench settings.
@@ -67,8 +67,8 @@ func needsApproval(db *gorm.DB, dept string) (bool, error) {
 // SetApproval turns head approval of answers on or off for the head's
 // own department.
 func (s *Service) SetApproval(ctx context.Context, a Actor, on bool) error {
-	if a.Role != RoleHead || a.DeptCode == "" {
-		return ErrForbidden
+	if a.Role != domain.RoleHead || a.DeptCode == "" {
+		return domain.ErrForbidden
 	}
 	ds := DeptSetting{DeptCode: a.DeptCode, AnswerApproval: on, UpdatedAt: s.now().UTC(), UpdatedBy: a.Name}
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&ds).Error
@@ -80,7 +80,7 @@ func (s *Service) SetApproval(ctx context.Context, a Actor, on bool) error {
 // (OpAnswer or OpAnswerDraft).
 func (s *Service) Answer(ctx context.Context, a Actor, id uint64, answer string) (Op, error) {
 	op := OpAnswer
-	if a.Role != RoleHead {
+	if a.Role != domain.RoleHead {
 		need, err := s.NeedsApproval(ctx, a.DeptCode)
 		if err != nil {
 			return "", err
@@ -117,7 +117,7 @@ func (s *Service) answer(tx *gorm.DB, a Actor, r *Report, answer string) error {
 func (s *Service) saveDraft(ctx context.Context, a Actor, id uint64, answer string) error {
 	answer = strings.TrimSpace(answer)
 	if n := utf8.RuneCountInString(answer); n < 5 || n > 5000 {
-		return catalog.Invalid("答复内容应为5到5000字", "text", "答复内容应为5到5000字")
+		return domain.Invalid("答复内容应为5到5000字", "text", "答复内容应为5到5000字")
 	}
 	return s.within(ctx, a, id, OpAnswerDraft, func(tx *gorm.DB, r *Report) error {
 		d := AnswerDraft{ReportID: r.ID, DeptCode: r.DeptCode, Text: answer, AuthorID: a.UserID, Author: a.Name,
@@ -150,7 +150,7 @@ func (s *Service) ApproveAnswer(ctx context.Context, a Actor, id uint64, answer 
 func (s *Service) SendBackAnswer(ctx context.Context, a Actor, id uint64, comment string) error {
 	comment = strings.TrimSpace(comment)
 	if comment == "" || utf8.RuneCountInString(comment) > 500 {
-		return catalog.Invalid("请填写退回意见（500字以内）", "text", "请填写退回意见")
+		return domain.Invalid("请填写退回意见（500字以内）", "text", "请填写退回意见")
 	}
 	return s.within(ctx, a, id, OpSendBack, func(tx *gorm.DB, r *Report) error {
 		return tx.Model(&AnswerDraft{}).Where("report_id = ? AND dept_code = ?", r.ID, r.DeptCode).
@@ -159,12 +159,12 @@ func (s *Service) SendBackAnswer(ctx context.Context, a Actor, id uint64, commen
 }
 
 // draftOf returns the assigned department's draft answer of r, or
-// ErrNotFound.
+// domain.ErrNotFound.
 func draftOf(db *gorm.DB, r *Report) (*AnswerDraft, error) {
 	var d AnswerDraft
 	err := db.Where("report_id = ? AND dept_code = ?", r.ID, r.DeptCode).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("draft %d: %w", r.ID, ErrNotFound)
+		return nil, fmt.Errorf("draft %d: %w", r.ID, domain.ErrNotFound)
 	}
 	return &d, err
 }

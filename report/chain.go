@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"sunlight/domain"
 	"sunlight/internal/database"
 )
 
@@ -69,7 +70,7 @@ func appendEvent(tx *gorm.DB, e *Event) error {
 		return fmt.Errorf("move chain head: %w", res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return ErrBusy
+		return domain.ErrBusy
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // DeadlineLimit is the range an administrator may set a stage to.
@@ -84,7 +85,7 @@ func deadlinesIn(db *gorm.DB) ([]DeadlineSetting, error) {
 func (s *Service) SetDeadline(ctx context.Context, stage string, value int, actor string) error {
 	lim, ok := DeadlineLimits[stage]
 	if !ok {
-		return catalog.Invalid("没有这个办理环节："+stage, "stage", "没有这个办理环节")
+		return domain.Invalid("没有这个办理环节："+stage, "stage", "没有这个办理环节")
 	}
 	now := s.now()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -129,7 +130,7 @@ func (s *Service) SetDeadline(ctx context.Context, stage string, value int, acto
 func checkDeadline(d DeadlineSetting, lim DeadlineLimit, value int, by map[string]int) error {
 	if value < lim.Min || value > lim.Max {
 		msg := fmt.Sprintf("“%s”须在%d至%d%s之间", d.StageName(), lim.Min, lim.Max, d.Unit())
-		return catalog.Invalid(msg, "value", msg)
+		return domain.Invalid(msg, "value", msg)
 	}
 	var msg string
 	switch {
@@ -139,7 +140,7 @@ func checkDeadline(d DeadlineSetting, lim DeadlineLimit, value int, by map[strin
 		msg = "报纪委监委督办须晚于告知部门负责人（超期天数须更多）"
 	}
 	if msg != "" {
-		return catalog.Invalid(msg, "value", msg)
+		return domain.Invalid(msg, "value", msg)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // demoTexts are sample descriptions by problem type.
@@ -88,8 +89,8 @@ func (s *Service) demoAdvance(ctx context.Context, rc *Receipt, to Status, clock
 	if err := s.db.WithContext(ctx).Where("id = ?", rc.ReportID).Take(&r).Error; err != nil {
 		return err
 	}
-	h := Actor{UserID: 1, DeptCode: r.DeptCode, Role: RoleStaff}
-	sup := Actor{UserID: 2, DeptCode: catalog.DeptCode(r.RegionCode[:6], "jw"), Role: RoleSupervisor, RegionCode: r.RegionCode[:6]}
+	h := Actor{UserID: 1, DeptCode: r.DeptCode, Role: domain.RoleStaff}
+	sup := Actor{UserID: 2, DeptCode: catalog.DeptCode(r.RegionCode[:6], "jw"), Role: domain.RoleSupervisor, RegionCode: r.RegionCode[:6]}
 	later := func(hours int) { *clock = clock.Add(time.Duration(hours) * time.Hour) }
 	steps := []func() error{}
 	accept := func() error { later(3); return s.Accept(ctx, h, r.ID, "") }

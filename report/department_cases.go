@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // openStatuses are the statuses of a case still in a department's hands.
@@ -29,7 +30,7 @@ func openCases(db *gorm.DB, dept string) (int64, error) {
 
 // CloseDepartment closes (撤销) a department: from then on it is never a
 // routing or reassignment target. A department with open cases is refused
-// with a *catalog.ValidationError naming how many: move them first
+// with a *domain.ValidationError naming how many: move them first
 // (MoveCases).
 func (s *Service) CloseDepartment(ctx context.Context, code, by string) error {
 	now := s.now()
@@ -39,7 +40,7 @@ func (s *Service) CloseDepartment(ctx context.Context, code, by string) error {
 			return err
 		}
 		if n > 0 {
-			return catalog.Invalid(fmt.Sprintf("该单位还有 %d 件未办结的举报，请先把它们移交给其他单位，再撤销", n))
+			return domain.Invalid(fmt.Sprintf("该单位还有 %d 件未办结的举报，请先把它们移交给其他单位，再撤销", n))
 		}
 		return catalog.CloseDepartment(tx, code, by, now)
 	})
@@ -82,21 +83,21 @@ func (s *Service) MoveCases(ctx context.Context, from, to, by string) (*MoveResu
 }
 
 func (s *Service) moveTarget(ctx context.Context, from, to string) (*catalog.Department, error) {
-	if _, err := s.depts.Get(ctx, from); errors.Is(err, catalog.ErrNotFound) {
-		return nil, catalog.Invalid("没有这个单位："+from, "from", "单位代码不存在")
+	if _, err := s.depts.Get(ctx, from); errors.Is(err, domain.ErrNotFound) {
+		return nil, domain.Invalid("没有这个单位："+from, "from", "单位代码不存在")
 	} else if err != nil {
 		return nil, err
 	}
 	target, err := s.depts.Get(ctx, to)
 	switch {
-	case errors.Is(err, catalog.ErrNotFound):
-		return nil, catalog.Invalid("没有这个接收单位："+to, "to", "单位代码不存在")
+	case errors.Is(err, domain.ErrNotFound):
+		return nil, domain.Invalid("没有这个接收单位："+to, "to", "单位代码不存在")
 	case err != nil:
 		return nil, err
 	case to == from:
-		return nil, catalog.Invalid("接收单位不能是本单位", "to", "接收单位不能是本单位")
+		return nil, domain.Invalid("接收单位不能是本单位", "to", "接收单位不能是本单位")
 	case target.Closed:
-		return nil, catalog.Invalid("接收单位 "+target.Name+" 已撤销", "to", "接收单位已撤销")
+		return nil, domain.Invalid("接收单位 "+target.Name+" 已撤销", "to", "接收单位已撤销")
 	}
 	return target, nil
 }
@@ -111,7 +112,7 @@ func (s *Service) moveCase(ctx context.Context, id uint64, from string, target *
 			return nil // moved or finished meanwhile
 		}
 		now := eventTime(s.now())
-		c, refused := reassignChange(Actor{Role: RoleAdmin}, &r, target, "原办理单位撤销，移交办理", now, cal)
+		c, refused := reassignChange(Actor{Role: domain.RoleAdmin}, &r, target, "原办理单位撤销，移交办理", now, cal)
 		if _, err := Next(r.Status, ActDispatch); err != nil && refused == nil {
 			// Answered, waiting for the reporter: it keeps its status and
 			// answer; a reopening goes to the new department.
@@ -136,7 +137,7 @@ func (s *Service) moveCase(ctx context.Context, id uint64, from string, target *
 // error to return.
 func reassignChange(a Actor, r *Report, target *catalog.Department, reason string, now time.Time, cal *Calendar) (change, error) {
 	if why, msg := reassignRefusal(a, r, target); why != "" {
-		return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：" + why}, conflict("%s", msg)
+		return change{evType: EvReassignRefused, text: "改派至 " + target.Code + " 被拒绝：" + why}, domain.Conflict("%s", msg)
 	}
 	up := notOverdue(map[string]any{"dept_code": target.Code, "dept_region": target.RegionCode, "dispatched_at": now,
 		"accepted_at": nil})

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Demo places the tests use: 法库县 (210124) › 大孤家子镇 (210124101) › 拉马桥村.
@@ -88,10 +89,10 @@ func reportByID(t testing.TB, s *Service, id uint64) *Report {
 	return &r
 }
 
-func staff(dept string) Actor { return Actor{UserID: 7, DeptCode: dept, Role: RoleStaff} }
-func head(dept string) Actor  { return Actor{UserID: 8, DeptCode: dept, Role: RoleHead} }
+func staff(dept string) Actor { return Actor{UserID: 7, DeptCode: dept, Role: domain.RoleStaff} }
+func head(dept string) Actor  { return Actor{UserID: 8, DeptCode: dept, Role: domain.RoleHead} }
 func super(dept, region string) Actor {
-	return Actor{UserID: 9, DeptCode: dept, Role: RoleSupervisor, RegionCode: region}
+	return Actor{UserID: 9, DeptCode: dept, Role: domain.RoleSupervisor, RegionCode: region}
 }
 
 func countRows(t testing.TB, db *gorm.DB, model any) int64 {

@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // MaxDueWorkingDays bounds the working days DueDay counts.
@@ -27,7 +27,7 @@ type Due struct {
 // n working days counted from then closes, as the portal computes it.
 func DueDay(ctx context.Context, db *gorm.DB, from time.Time, n int) (Due, error) {
 	if n < 1 || n > MaxDueWorkingDays {
-		return Due{}, catalog.Invalid("工作日数应在 1 到 366 之间", "working_days", "请填写 1 到 366 之间的整数")
+		return Due{}, domain.Invalid("工作日数应在 1 到 366 之间", "working_days", "请填写 1 到 366 之间的整数")
 	}
 	cal, err := LoadCalendar(ctx, db)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -24,7 +24,7 @@ func TestDueDay(t *testing.T) {
 		if d, err := DueDay(ctx, db, day(2026, 12, 31), 1); err != nil || d.Day != "2027-01-01" || d.Provisional != 2027 {
 			t.Errorf("2026-12-31 + 1 without 2027: %+v, %v", d, err)
 		}
-		var ve *catalog.ValidationError
+		var ve *domain.ValidationError
 		if _, err := DueDay(ctx, db, day(2026, 9, 30), 0); !errors.As(err, &ve) || !strings.Contains(ve.Message, "工作日数") {
 			t.Errorf("0 working days: %v", err)
 		}

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Intake limits.
@@ -79,11 +80,11 @@ func (s *Service) validate(ctx context.Context, in NewReport) (*checked, error) 
 	c.in.Name = strings.TrimSpace(in.Name)
 	c.in.Phone = strings.NewReplacer(" ", "", "\u3000", "").Replace(strings.TrimSpace(in.Phone))
 	sub, err := s.subjects.Resolve(ctx, in.Subject)
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		fields["subject"] = "举报对象不正确：" + ve.Message
-	case errors.Is(err, catalog.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		fields["subject"] = "没有找到这个举报对象，请从公开页面或二维码进入"
 	case err != nil:
 		return nil, err
@@ -137,7 +138,7 @@ func (s *Service) validate(ctx context.Context, in NewReport) (*checked, error) 
 		}
 	}
 	if len(fields) > 0 {
-		return nil, &catalog.ValidationError{Message: "提交的内容有误，请按提示修改后再提交", Fields: fields}
+		return nil, &domain.ValidationError{Message: "提交的内容有误，请按提示修改后再提交", Fields: fields}
 	}
 	return c, nil
 }
@@ -157,7 +158,7 @@ func (s *Service) submit(ctx context.Context, in NewReport) (*Receipt, error) {
 	if in.Token != "" {
 		sum := sha256.Sum256([]byte("sunlight/submission/" + in.Token))
 		tokenHash = hex.EncodeToString(sum[:])
-		if rc, err := s.repeat(ctx, tokenHash); err == nil || !errors.Is(err, ErrNotFound) {
+		if rc, err := s.repeat(ctx, tokenHash); err == nil || !errors.Is(err, domain.ErrNotFound) {
 			return rc, err
 		}
 	}
@@ -183,7 +184,7 @@ func (s *Service) submit(ctx context.Context, in NewReport) (*Receipt, error) {
 		if errors.Is(err, gorm.ErrDuplicatedKey) && tokenHash != "" {
 			// The same submission may have won a race with us: answer as
 			// it did. Otherwise a tracking number collided: try again.
-			if rc, rerr := s.repeat(ctx, tokenHash); !errors.Is(rerr, ErrNotFound) {
+			if rc, rerr := s.repeat(ctx, tokenHash); !errors.Is(rerr, domain.ErrNotFound) {
 				s.removeFiles(files)
 				return rc, rerr
 			}
@@ -267,7 +268,7 @@ func (s *Service) repeat(ctx context.Context, tokenHash string) (*Receipt, error
 		sub.SealedReceipt = ""
 	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -277,7 +278,7 @@ func (s *Service) repeat(ctx context.Context, tokenHash string) (*Receipt, error
 		return nil, err
 	}
 	if sub.SealedReceipt == "" {
-		return nil, conflict("这份举报已经提交过了（受理编号 %s），查询码只在提交时显示一次", r.TrackingNo)
+		return nil, domain.Conflict("这份举报已经提交过了（受理编号 %s），查询码只在提交时显示一次", r.TrackingNo)
 	}
 	digits, err := s.keys.Open(sub.SealedReceipt, "submission/"+tokenHash)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -67,7 +67,7 @@ func TestBadInputStoresNothing(t *testing.T) {
 			in := ok
 			c.edit(&in)
 			_, err := s.Submit(context.Background(), in)
-			var ve *catalog.ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || ve.Fields[c.field] == "" {
 				t.Errorf("%s: %v, want a message on %s", c.name, err, c.field)
 			}
@@ -229,7 +229,7 @@ func TestDoubleSubmit(t *testing.T) {
 		if sub.SealedReceipt != "" {
 			t.Fatal("sealed receipt copy not wiped")
 		}
-		if _, err := s.Submit(context.Background(), in); !errors.Is(err, ErrConflict) {
+		if _, err := s.Submit(context.Background(), in); !errors.Is(err, domain.ErrConflict) {
 			t.Fatalf("late retry: %v", err)
 		}
 	})
@@ -275,7 +275,7 @@ func TestLookupByReceipt(t *testing.T) {
 				t.Fatalf("lookup %q succeeded", bad)
 			}
 		}
-		if _, err := s.Lookup(ctx, other); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Lookup(ctx, other); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("well-formed wrong receipt: %v", err)
 		}
 	})
@@ -312,7 +312,7 @@ func TestSweepOrphanPhotos(t *testing.T) {
 }
 
 // TestDatabaseDown: with the database unreachable a submission fails with
-// ErrUnavailable and no receipt.
+// domain.ErrUnavailable and no receipt.
 func TestDatabaseDown(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := setup(t, db)
@@ -323,7 +323,7 @@ func TestDatabaseDown(t *testing.T) {
 		_ = sqlDB.Close()
 		rc, err := s.Submit(context.Background(), NewReport{Subject: "village:" + tVillage, ProblemType: "subsidy",
 			Description: "数据库停机时提交。", Anonymous: true})
-		if !errors.Is(err, ErrUnavailable) || rc != nil {
+		if !errors.Is(err, domain.ErrUnavailable) || rc != nil {
 			t.Fatalf("submit with the database down: %v, %v", rc, err)
 		}
 	})

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // NotifyDefaults are the deployment's notification settings from the
@@ -156,18 +156,18 @@ func (e *SendError) Unwrap() error { return e.err }
 
 // TestDept sends the test message through a department's own channel now
 // (even while it is disabled) and waits at most 10 s. Nothing to send
-// through is a *catalog.ValidationError, a failed send a *SendError.
+// through is a *domain.ValidationError, a failed send a *SendError.
 func (n *Notifier) TestDept(ctx context.Context, dept string) error {
 	row, err := n.deptRow(n.s.db.WithContext(ctx), dept)
 	if err != nil {
 		return err
 	}
 	if row == nil {
-		return catalog.Invalid("该单位没有单独设置通知渠道，其通知发往默认渠道")
+		return domain.Invalid("该单位没有单独设置通知渠道，其通知发往默认渠道")
 	}
 	snd, err := n.deptSender(ctx, row, testLimit)
 	if err == nil && snd == nil {
-		return catalog.Invalid("该单位只设置了收件人，但还没有配置邮件服务器")
+		return domain.Invalid("该单位只设置了收件人，但还没有配置邮件服务器")
 	}
 	return n.sendTest(ctx, dept, snd, err)
 }
@@ -177,10 +177,10 @@ func (n *Notifier) TestDept(ctx context.Context, dept string) error {
 func (n *Notifier) TestSMTP(ctx context.Context) error {
 	srv, err := n.smtpServer(ctx)
 	if err == nil && srv == nil {
-		return catalog.Invalid("还没有配置邮件服务器")
+		return domain.Invalid("还没有配置邮件服务器")
 	}
 	if err == nil && len(srv.To) == 0 {
-		return catalog.Invalid("邮件服务器没有默认收件人，请先填写默认收件人")
+		return domain.Invalid("邮件服务器没有默认收件人，请先填写默认收件人")
 	}
 	var snd Sender
 	if err == nil {

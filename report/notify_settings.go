@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // DeptNotify is a department's own notification channel, set by the
@@ -109,7 +110,7 @@ func (n *Notifier) DeptChannels(ctx context.Context, region string, pg catalog.P
 	return out, total, nil
 }
 
-// DeptChannel is one department's channel, catalog.ErrNotFound if it has
+// DeptChannel is one department's channel, domain.ErrNotFound if it has
 // none of its own.
 func (n *Notifier) DeptChannel(ctx context.Context, dept string) (*DeptNotifyView, error) {
 	row, err := n.deptRow(n.s.db.WithContext(ctx), dept)
@@ -117,7 +118,7 @@ func (n *Notifier) DeptChannel(ctx context.Context, dept string) (*DeptNotifyVie
 		return nil, err
 	}
 	if row == nil {
-		return nil, catalog.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	v := n.view(row)
 	return &v, nil
@@ -145,22 +146,22 @@ func (n *Notifier) view(r *DeptNotify) DeptNotifyView {
 }
 
 // SetDept sets a department's channel; bad input is a
-// *catalog.ValidationError and changes nothing. The change is recorded in
+// *domain.ValidationError and changes nothing. The change is recorded in
 // the reference-data history with the robot masked.
 func (n *Notifier) SetDept(ctx context.Context, in DeptNotifyInput, actor string) error {
 	in.DeptCode = strings.TrimSpace(in.DeptCode)
 	in.Webhook = strings.TrimSpace(in.Webhook)
-	if _, err := n.s.depts.Get(ctx, in.DeptCode); errors.Is(err, catalog.ErrNotFound) {
-		return catalog.Invalid("没有这个单位编号："+in.DeptCode, "dept", "请填写单位名录中的单位编号，例如 210124-mz")
+	if _, err := n.s.depts.Get(ctx, in.DeptCode); errors.Is(err, domain.ErrNotFound) {
+		return domain.Invalid("没有这个单位编号："+in.DeptCode, "dept", "请填写单位名录中的单位编号，例如 210124-mz")
 	} else if err != nil {
 		return err
 	}
 	if in.Webhook != "" && !webURL(in.Webhook) {
-		return catalog.Invalid("机器人地址不是完整的 http(s) 网址", "webhook", "请粘贴群机器人的完整 Webhook 地址，例如 https://oapi.dingtalk.com/robot/send?access_token=…")
+		return domain.Invalid("机器人地址不是完整的 http(s) 网址", "webhook", "请粘贴群机器人的完整 Webhook 地址，例如 https://oapi.dingtalk.com/robot/send?access_token=…")
 	}
 	mails, err := parseMailList(in.Mail)
 	if err != nil {
-		return catalog.Invalid("收件人不是以逗号分隔的邮件地址", "mail", "例如 a@example.gov.cn, b@example.gov.cn（至多 20 个）")
+		return domain.Invalid("收件人不是以逗号分隔的邮件地址", "mail", "例如 a@example.gov.cn, b@example.gov.cn（至多 20 个）")
 	}
 	return n.s.transact(ctx, func(tx *gorm.DB) error {
 		old, err := n.deptRow(tx, in.DeptCode)
@@ -177,7 +178,7 @@ func (n *Notifier) SetDept(ctx context.Context, in DeptNotifyInput, actor string
 			}
 		}
 		if row.Webhook == "" && row.Mail == "" {
-			return catalog.Invalid("请填写机器人地址或收件人；两者都不要时请用“清除”", "webhook", "机器人地址与收件人至少填写一项")
+			return domain.Invalid("请填写机器人地址或收件人；两者都不要时请用“清除”", "webhook", "机器人地址与收件人至少填写一项")
 		}
 		return n.saveDept(tx, old, &row, actor)
 	})
@@ -199,7 +200,7 @@ func (n *Notifier) saveDept(tx *gorm.DB, old, row *DeptNotify, actor string) err
 }
 
 // ClearDept removes a department's channel: its notices go to the
-// deployment's default again. A department with none is catalog.ErrNotFound.
+// deployment's default again. A department with none is domain.ErrNotFound.
 func (n *Notifier) ClearDept(ctx context.Context, dept, actor string) error {
 	return n.s.transact(ctx, func(tx *gorm.DB) error {
 		old, err := n.deptRow(tx, dept)
@@ -207,7 +208,7 @@ func (n *Notifier) ClearDept(ctx context.Context, dept, actor string) error {
 			return err
 		}
 		if old == nil {
-			return catalog.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if err := tx.Where("dept_code = ?", dept).Delete(&DeptNotify{}).Error; err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -144,7 +145,7 @@ func TestNotificationsFallBackToMailAndLog(t *testing.T) {
 }
 
 func isInvalid(err error) bool {
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	return errors.As(err, &ve)
 }
 
@@ -184,7 +185,7 @@ func TestRobotURLIsSealedAndMaskedInHistory(t *testing.T) {
 		if err := n.ClearDept(ctx, tTownGov, "root"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := n.DeptChannel(ctx, tTownGov); !errors.Is(err, catalog.ErrNotFound) {
+		if _, err := n.DeptChannel(ctx, tTownGov); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("after clear: %v", err)
 		}
 		if hist, _ := catalog.RefHistory(ctx, db, catalog.RefNotify, tTownGov, 10); len(hist) != 3 || hist[0].Action != "删除" || hist[0].After != "" {

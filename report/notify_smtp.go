@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // SMTPServer is a mail server notifications go through, with the default
@@ -103,11 +104,11 @@ func (n *Notifier) smtpServer(ctx context.Context) (*SMTPServer, error) {
 }
 
 // SetSMTP stores the mail server, checked as the configuration checks
-// SUNLIGHT_SMTP_*; bad input is a *catalog.ValidationError and changes
+// SUNLIGHT_SMTP_*; bad input is a *domain.ValidationError and changes
 // nothing. While the environment sets the server it cannot be changed here.
 func (n *Notifier) SetSMTP(ctx context.Context, in SMTPInput, actor string) error {
 	if n.env.SMTP != nil {
-		return catalog.Invalid("邮件服务器由环境变量（SUNLIGHT_SMTP_ADDR 等）设置，不能在此修改")
+		return domain.Invalid("邮件服务器由环境变量（SUNLIGHT_SMTP_ADDR 等）设置，不能在此修改")
 	}
 	row, err := checkSMTP(in)
 	if err != nil {
@@ -147,28 +148,28 @@ func checkSMTP(in SMTPInput) (*SMTPSetting, error) {
 		_, err = net.LookupPort("tcp", port)
 	}
 	if err != nil || host == "" || len(addr) > 255 {
-		return nil, catalog.Invalid("邮件服务器地址不是“主机:端口”", "addr", "例如 smtp.example.gov.cn:587")
+		return nil, domain.Invalid("邮件服务器地址不是“主机:端口”", "addr", "例如 smtp.example.gov.cn:587")
 	}
 	from, err := mail.ParseAddress(strings.TrimSpace(in.From))
 	if err != nil || len(from.Address) > 255 {
-		return nil, catalog.Invalid("发件人不是邮件地址", "from", "例如 sunlight@example.gov.cn")
+		return nil, domain.Invalid("发件人不是邮件地址", "from", "例如 sunlight@example.gov.cn")
 	}
 	to, err := parseMailList(in.To)
 	if err != nil {
-		return nil, catalog.Invalid("默认收件人不是以逗号分隔的邮件地址", "to", "例如 a@example.gov.cn, b@example.gov.cn（至多 20 个）")
+		return nil, domain.Invalid("默认收件人不是以逗号分隔的邮件地址", "to", "例如 a@example.gov.cn, b@example.gov.cn（至多 20 个）")
 	}
 	user := strings.TrimSpace(in.User)
 	if len(user) > 255 || len(in.Password) > 256 {
-		return nil, catalog.Invalid("用户名或密码过长", "user", "用户名至多 255 个字符，密码至多 256 个字符")
+		return nil, domain.Invalid("用户名或密码过长", "user", "用户名至多 255 个字符，密码至多 256 个字符")
 	}
 	if user == "" && in.Password != "" {
-		return nil, catalog.Invalid("填写了密码但没有填写用户名", "user", "需要登录的邮件服务器请同时填写用户名")
+		return nil, domain.Invalid("填写了密码但没有填写用户名", "user", "需要登录的邮件服务器请同时填写用户名")
 	}
 	return &SMTPSetting{ID: 1, Addr: addr, FromAddr: from.Address, Username: user, ToAddrs: strings.Join(to, ",")}, nil
 }
 
 // ClearSMTP removes the stored mail server. Having none stored is
-// catalog.ErrNotFound; the environment's is never touched.
+// domain.ErrNotFound; the environment's is never touched.
 func (n *Notifier) ClearSMTP(ctx context.Context, actor string) error {
 	return n.s.transact(ctx, func(tx *gorm.DB) error {
 		old, err := n.smtpRow(tx)
@@ -176,7 +177,7 @@ func (n *Notifier) ClearSMTP(ctx context.Context, actor string) error {
 			return err
 		}
 		if old == nil {
-			return catalog.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if err := tx.Where("id = 1").Delete(&SMTPSetting{}).Error; err != nil {
 			return err

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"sunlight/domain"
 )
 
 // photoAAD is what a photo file is sealed to: its stored name. The name
@@ -36,18 +38,18 @@ func photoMime(name string) string {
 
 // OpenPhoto reads a stored photo and decrypts it, returning the image and
 // its content type. A name that is not one of ours, or a missing file, is
-// ErrNotFound. A file that does not open — changed, moved from another
+// domain.ErrNotFound. A file that does not open — changed, moved from another
 // name, sealed under a key that is no longer configured, or left in plain
 // form — is an error wrapping ErrSealed that names the file and nothing
 // else.
 func (s *Service) OpenPhoto(name string) ([]byte, string, error) {
 	path := s.PhotoPath(name)
 	if path == "" {
-		return nil, "", ErrNotFound
+		return nil, "", domain.ErrNotFound
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, "", ErrNotFound
+		return nil, "", domain.ErrNotFound
 	}
 	if err != nil {
 		return nil, "", err

@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -69,10 +70,10 @@ func TestPhotosSealedAtRest(t *testing.T) {
 				t.Fatalf("%s: decodes as %+v %v", p.Name, cfg, err)
 			}
 		}
-		if _, _, err := s.OpenPhoto(RandomName() + ".jpg"); !errors.Is(err, ErrNotFound) {
+		if _, _, err := s.OpenPhoto(RandomName() + ".jpg"); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("missing file: %v", err)
 		}
-		if _, _, err := s.OpenPhoto("../secret.key"); !errors.Is(err, ErrNotFound) {
+		if _, _, err := s.OpenPhoto("../secret.key"); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("foreign name: %v", err)
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Op is something a staff member may do on a report. Its value is the
@@ -78,14 +80,14 @@ func Allowed(a Actor, c Case) OpSet {
 }
 
 // Check is the one rule of who may do what on a report the actor can see
-// (visibility itself is the query's, see visible): nil, ErrForbidden
+// (visibility itself is the query's, see visible): nil, domain.ErrForbidden
 // when the actor's role or department may not do op on this report, a
 // *TransitionError when the workflow does not allow it from the report's
-// status, a *ConflictError when another rule refuses it, or ErrNotFound
+// status, a *domain.ConflictError when another rule refuses it, or domain.ErrNotFound
 // when what op works on (a draft, a published answer) does not exist.
 func Check(a Actor, c Case, op Op) error {
 	if !permitted(a, c, op) {
-		return ErrForbidden
+		return domain.ErrForbidden
 	}
 	return ready(c, op)
 }
@@ -94,9 +96,9 @@ func Check(a Actor, c Case, op Op) error {
 func permitted(a Actor, c Case, op Op) bool {
 	// The assigned department (a supervisor body too, when the report was
 	// routed to it) handles the report.
-	handler := a.Role != RoleAdmin && a.DeptCode != "" && a.DeptCode == c.Dept
-	head := a.Role == RoleHead && handler
-	sup := a.Role == RoleSupervisor
+	handler := a.Role != domain.RoleAdmin && a.DeptCode != "" && a.DeptCode == c.Dept
+	head := a.Role == domain.RoleHead && handler
+	sup := a.Role == domain.RoleSupervisor
 	switch op {
 	case OpAccept, OpReturn, OpReject, OpExtend, OpMessage:
 		return handler
@@ -113,7 +115,7 @@ func permitted(a Actor, c Case, op Op) bool {
 	case OpReveal:
 		return handler || sup
 	case OpNote, OpRecordAccess:
-		return a.Role != RoleAdmin
+		return a.Role != domain.RoleAdmin
 	}
 	return false
 }
@@ -140,11 +142,11 @@ func ready(c Case, op Op) error {
 		return extendable(c)
 	case OpDecide:
 		if !c.ExtensionAsked {
-			return conflict("没有待审批的延期申请")
+			return domain.Conflict("没有待审批的延期申请")
 		}
 	case OpMessage:
 		if !c.Status.Open() {
-			return conflict("已办结的举报不能再留言")
+			return domain.Conflict("已办结的举报不能再留言")
 		}
 	case OpClose:
 		return step(c.Status, ActClose)
@@ -154,14 +156,14 @@ func ready(c Case, op Op) error {
 		return step(c.Status, ActDispatch)
 	case OpReveal:
 		if c.Anonymous {
-			return conflict("匿名举报没有联系方式")
+			return domain.Conflict("匿名举报没有联系方式")
 		}
 		if !c.HasContact {
-			return conflict("举报人没有留下联系方式")
+			return domain.Conflict("举报人没有留下联系方式")
 		}
 	case OpPublish:
 		if c.Status != StatusAnswered && c.Status != StatusClosed {
-			return conflict("只有已答复或已办结的举报可以公开答复")
+			return domain.Conflict("只有已答复或已办结的举报可以公开答复")
 		}
 	case OpUnpublish:
 		return published(c)
@@ -177,9 +179,9 @@ func step(st Status, a Action) error {
 func extendable(c Case) error {
 	switch {
 	case c.Extended:
-		return conflict("每件举报只能延期一次")
+		return domain.Conflict("每件举报只能延期一次")
 	case c.ExtensionAsked:
-		return conflict("已经申请过延期，正在等待批准")
+		return domain.Conflict("已经申请过延期，正在等待批准")
 	case c.Status != StatusAccepted && c.Status != StatusEscalated:
 		return &TransitionError{From: c.Status, Action: ActExtend}
 	}
@@ -189,9 +191,9 @@ func extendable(c Case) error {
 func pendingDraft(c Case) error {
 	switch c.Draft {
 	case "":
-		return ErrNotFound
+		return domain.ErrNotFound
 	case DraftSentBack:
-		return conflict("答复已退回经办人修改，等待重新提交")
+		return domain.Conflict("答复已退回经办人修改，等待重新提交")
 	}
 	return nil
 }
@@ -199,9 +201,9 @@ func pendingDraft(c Case) error {
 func published(c Case) error {
 	switch c.Publication {
 	case PubNone:
-		return ErrNotFound
+		return domain.ErrNotFound
 	case PubWithdrawn:
-		return conflict("公开答复已经撤回")
+		return domain.Conflict("公开答复已经撤回")
 	}
 	return nil
 }

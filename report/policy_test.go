@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -75,7 +76,7 @@ func policyActors() []policyActor {
 		{"supervisor body assigned the report", sup, tCountyJW, true, "handler supervisor"},
 		{"staff of another department", staff("210124-mz"), tTownGov, false, ""},
 		{"head of another department", head(tCommittee), tTownGov, false, ""},
-		{"admin", Actor{UserID: 1, DeptCode: tCountyGov, Role: RoleAdmin}, tTownGov, false, ""},
+		{"admin", Actor{UserID: 1, DeptCode: tCountyGov, Role: domain.RoleAdmin}, tTownGov, false, ""},
 	}
 }
 
@@ -160,7 +161,7 @@ func perform(ctx context.Context, s *Service, a Actor, id uint64, op Op) (Op, er
 // both nil): the kinds the portal turns into 403, 404 and 409.
 func sameKind(got, want error) bool {
 	var gt, wt *TransitionError
-	var gc, wc *ConflictError
+	var gc, wc *domain.ConflictError
 	switch {
 	case want == nil || got == nil:
 		return want == nil && got == nil
@@ -168,10 +169,10 @@ func sameKind(got, want error) bool {
 		return errors.As(got, &gt)
 	case errors.As(want, &wc):
 		return errors.As(got, &gc)
-	case errors.Is(want, ErrForbidden):
-		return errors.Is(got, ErrForbidden)
-	case errors.Is(want, ErrNotFound):
-		return errors.Is(got, ErrNotFound)
+	case errors.Is(want, domain.ErrForbidden):
+		return errors.Is(got, domain.ErrForbidden)
+	case errors.Is(want, domain.ErrNotFound):
+		return errors.Is(got, domain.ErrNotFound)
 	}
 	return false
 }
@@ -202,20 +203,20 @@ func TestPolicyAgreesWithService(t *testing.T) {
 					}
 					want := Check(pa.a, c, op)
 					switch {
-					case pa.a.Role == RoleAdmin:
-						want = ErrForbidden
+					case pa.a.Role == domain.RoleAdmin:
+						want = domain.ErrForbidden
 					case !pa.visible:
-						want = ErrNotFound
+						want = domain.ErrNotFound
 					}
 					did, err := perform(ctx, s, pa.a, id, op)
 					if err == nil { // a refusal changed nothing
 						stage(t, db, id, pa.dept, sc)
 					}
-					if op == OpAnswer && pa.visible && pa.a.Role != RoleHead && c.NeedsApproval {
+					if op == OpAnswer && pa.visible && pa.a.Role != domain.RoleHead && c.NeedsApproval {
 						want = Check(pa.a, c, OpAnswerDraft) // kept as a draft for the head
 					}
 					label := pa.name + " / " + string(sc.status) + " " + describe(sc) + " / " + string(op)
-					if pa.visible && errors.Is(want, ErrForbidden) == pa.may(op) {
+					if pa.visible && errors.Is(want, domain.ErrForbidden) == pa.may(op) {
 						t.Errorf("%s: the policy says %v, the role table says allowed: %v", label, want, pa.may(op))
 					}
 					if !sameKind(err, want) {

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 var problemCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
@@ -61,7 +62,7 @@ func (s *ProblemTypeStore) AddProblemType(ctx context.Context, p ProblemType, ac
 			return err
 		}
 		if n > 0 {
-			return catalog.Invalid("该类别已有代码为“"+p.Code+"”的问题类型", "code", "代码已被使用")
+			return domain.Invalid("该类别已有代码为“"+p.Code+"”的问题类型", "code", "代码已被使用")
 		}
 		if err := tx.Create(&p).Error; err != nil {
 			return err
@@ -93,7 +94,7 @@ func (s *ProblemTypeStore) SetProblemTypeDisabled(ctx context.Context, kind, cod
 	}
 	return s.update(ctx, kind, code, actor, action, func(tx *gorm.DB, p *ProblemType) error {
 		if disabled && code == "other" {
-			return catalog.Invalid("“其他问题”是兜底类型，不能停用")
+			return domain.Invalid("“其他问题”是兜底类型，不能停用")
 		}
 		if disabled {
 			var n int64
@@ -102,7 +103,7 @@ func (s *ProblemTypeStore) SetProblemTypeDisabled(ctx context.Context, kind, cod
 				return err
 			}
 			if n > 0 {
-				return catalog.Invalid(fmt.Sprintf("派单规则仍在使用问题类型“%s”（%s），不能停用：请先在派单规则中修改或撤销引用它的规则", p.Name, code))
+				return domain.Invalid(fmt.Sprintf("派单规则仍在使用问题类型“%s”（%s），不能停用：请先在派单规则中修改或撤销引用它的规则", p.Name, code))
 			}
 		}
 		p.Disabled = disabled
@@ -116,7 +117,7 @@ func (s *ProblemTypeStore) update(ctx context.Context, kind, code, actor, action
 		var p ProblemType
 		err := tx.Where("subject_kind = ? AND code = ?", kind, code).Take(&p).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return catalog.ErrNotFound
+			return domain.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -166,5 +167,5 @@ func invalidFields(fields map[string]string) error {
 			kv = append(kv, k, m)
 		}
 	}
-	return catalog.Invalid(kv[1], kv...)
+	return domain.Invalid(kv[1], kv...)
 }

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -55,7 +56,7 @@ func TestProblemTypesAreData(t *testing.T) {
 		if got := offered(other, "village"); !strings.HasSuffix(got, ",water_supply,other") {
 			t.Errorf("after add, the other service offers %s", got)
 		}
-		var ve *catalog.ValidationError
+		var ve *domain.ValidationError
 		for _, bad := range []ProblemType{
 			{SubjectKind: "village", Code: "water_supply", Name: "又一个"},
 			{SubjectKind: "planet", Code: "ufo", Name: "外星人"},
@@ -86,7 +87,7 @@ func TestProblemTypesAreData(t *testing.T) {
 		if got := other.ProblemTypes().Name(ctx, "village", old.ProblemType); got != "宅基地问题" {
 			t.Errorf("the old report's type shows as %q", got)
 		}
-		if err := st.RenameProblemType(ctx, "village", "nope", "无", "", "admin"); !errors.Is(err, catalog.ErrNotFound) {
+		if err := st.RenameProblemType(ctx, "village", "nope", "无", "", "admin"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("renaming an unknown type: %v", err)
 		}
 		hs, _ := catalog.RefHistory(ctx, db, catalog.RefProblemType, "", 10)
@@ -104,7 +105,7 @@ func TestDeadlineChangeMovesTheNextDeadline(t *testing.T) {
 		ctx := context.Background()
 		s, other := twoServices(t, db)
 		_, before := submit(t, other, "village:"+tVillage, "subsidy") // warms other's calendar
-		var ve *catalog.ValidationError
+		var ve *domain.ValidationError
 		for stage, v := range map[string]int{StageAnswer: 0, StageAcknowledge: 11, StageSupervisor: 2, StageTooFastHours: 49, "nope": 3} {
 			if err := s.SetDeadline(ctx, stage, v, "admin"); !errors.As(err, &ve) {
 				t.Errorf("%s=%d: %v", stage, v, err)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Covers reports whether the calendar has the holiday schedule of a year
@@ -145,7 +147,7 @@ func (s *Service) recomputeProvisional(ctx context.Context, cal *Calendar, now t
 				continue
 			}
 			err := s.transact(ctx, func(tx *gorm.DB) error { return s.apply(tx, r, cal.redo(r, year, now), now) })
-			if errors.Is(err, ErrBusy) {
+			if errors.Is(err, domain.ErrBusy) {
 				continue
 			}
 			if err != nil {

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // PublishedAnswer is an answered report a department chose to publish
@@ -55,7 +56,7 @@ func reviewed(field, label, s string, maxLen int) (string, error) {
 	s = catalog.MaskText(strings.TrimSpace(s))
 	if n := utf8.RuneCountInString(s); n < 5 || n > maxLen {
 		msg := fmt.Sprintf("%s应为5到%d字", label, maxLen)
-		return "", catalog.Invalid(msg, field, msg)
+		return "", domain.Invalid(msg, field, msg)
 	}
 	return s, nil
 }
@@ -124,12 +125,12 @@ func (s *Service) WithdrawAnswer(ctx context.Context, a Actor, id uint64) error 
 }
 
 // publicationOf returns the assigned department's published answer of r
-// (withdrawn or not), or ErrNotFound.
+// (withdrawn or not), or domain.ErrNotFound.
 func publicationOf(db *gorm.DB, r *Report) (*PublishedAnswer, error) {
 	var pa PublishedAnswer
 	err := db.Where("report_id = ? AND dept_code = ?", r.ID, r.DeptCode).Take(&pa).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("published answer of report %d: %w", r.ID, ErrNotFound)
+		return nil, fmt.Errorf("published answer of report %d: %w", r.ID, domain.ErrNotFound)
 	}
 	return &pa, err
 }
@@ -139,18 +140,18 @@ func AnswerOf(ctx context.Context, db *gorm.DB, reportID uint64) (*PublishedAnsw
 	var a PublishedAnswer
 	err := db.WithContext(ctx).Where("report_id = ?", reportID).Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("published answer of report %d: %w", reportID, catalog.ErrNotFound)
+		return nil, fmt.Errorf("published answer of report %d: %w", reportID, domain.ErrNotFound)
 	}
 	return &a, err
 }
 
 // LoadAnswer returns a published answer while it is public; withdrawn or
-// unknown ones are catalog.ErrNotFound (for pages and the search syncer).
+// unknown ones are domain.ErrNotFound (for pages and the search syncer).
 func LoadAnswer(ctx context.Context, db *gorm.DB, id uint64) (*PublishedAnswer, error) {
 	var a PublishedAnswer
 	err := db.WithContext(ctx).Where("id = ? AND withdrawn = ?", id, false).Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("answer %d: %w", id, catalog.ErrNotFound)
+		return nil, fmt.Errorf("answer %d: %w", id, domain.ErrNotFound)
 	}
 	return &a, err
 }

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // QR tokens are 10 characters of [a-z2-7] (50 bits): short enough for a
@@ -65,12 +66,12 @@ func (s *Service) QRToken(ctx context.Context, subject string) (string, *catalog
 // QRSubject returns the subject a token stands for.
 func (s *Service) QRSubject(ctx context.Context, token string) (*catalog.Subject, error) {
 	if !qrTokenRE.MatchString(token) {
-		return nil, ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	var q QRCode
 	err := s.db.WithContext(ctx).Where("token = ?", token).Take(&q).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	if err != nil {
 		return nil, err

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // A receipt code (查询码) is 28 decimal digits shown in seven groups of
@@ -52,7 +52,7 @@ func FormatReceipt(digits string) string {
 // NormalizeReceipt turns what a person typed into the 28 canonical digits:
 // full-width digits become ASCII; spaces (also the ideographic one), dashes
 // and dots between groups are dropped. Anything else, a wrong length or a
-// wrong check digit is a *catalog.ValidationError that says which.
+// wrong check digit is a *domain.ValidationError that says which.
 func NormalizeReceipt(s string) (string, error) {
 	if len(s) > 200 {
 		return "", invalidReceipt("查询码太长了，应为28位数字")
@@ -84,7 +84,7 @@ func NormalizeReceipt(s string) (string, error) {
 	return d, nil
 }
 
-func invalidReceipt(msg string) error { return catalog.Invalid(msg, "receipt", msg) }
+func invalidReceipt(msg string) error { return domain.Invalid(msg, "receipt", msg) }
 
 // dammTable is the quasigroup of the Damm algorithm (order 10).
 var dammTable = [10][10]byte{

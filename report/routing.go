@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Routing targets: how a rule finds the department that must answer.
@@ -82,7 +83,7 @@ func SeedRules(ctx context.Context, db *gorm.DB, at time.Time) error {
 // SetRule replaces the active rule for (kind, problem type, level) by r,
 // keeping the old one as history (and in the reference-data history). A
 // rule naming an unknown kind, type, target or accused is refused with a
-// *catalog.ValidationError and changes nothing.
+// *domain.ValidationError and changes nothing.
 func (s *Service) SetRule(ctx context.Context, r RoutingRule, by string) error {
 	if err := s.CheckRule(ctx, &r); err != nil {
 		return err
@@ -144,7 +145,7 @@ func (s *Service) rule(ctx context.Context, db *gorm.DB, sub *catalog.Subject, p
 		}
 	}
 	if best == nil {
-		return nil, fmt.Errorf("no routing rule for %s/%s: %w", sub.Kind, pt, ErrNotFound)
+		return nil, fmt.Errorf("no routing rule for %s/%s: %w", sub.Kind, pt, domain.ErrNotFound)
 	}
 	return best, nil
 }
@@ -161,7 +162,7 @@ func (s *Service) rule(ctx context.Context, db *gorm.DB, sub *catalog.Subject, p
 // route (with the error) still names the accused.
 func (s *Service) route(ctx context.Context, db *gorm.DB, sub *catalog.Subject, pt string) (*Route, error) {
 	rt, err := s.routeByRule(ctx, db, sub, pt)
-	if err == nil || !errors.Is(err, ErrNotFound) {
+	if err == nil || !errors.Is(err, domain.ErrNotFound) {
 		return rt, err
 	}
 	if rt != nil && rt.AccusedDept != "" {
@@ -175,7 +176,7 @@ func (s *Service) route(ctx context.Context, db *gorm.DB, sub *catalog.Subject, 
 			append(catalog.AncestorCodes(sub.RegionCode), sub.RegionCode)).Order("LENGTH(region_code) DESC, code")
 	}
 	if err := q.Take(&d).Error; err != nil {
-		return nil, fmt.Errorf("no department for %s and no supervisor: %w", sub, ErrNotFound)
+		return nil, fmt.Errorf("no department for %s and no supervisor: %w", sub, domain.ErrNotFound)
 	}
 	out := &Route{DeptCode: d.Code, DeptRegion: d.RegionCode, Fallback: true}
 	if rt != nil {
@@ -193,14 +194,14 @@ func (s *Service) routeAboveAccused(ctx context.Context, db *gorm.DB, rt *Route)
 		region = catalog.ParentOf(region)
 	}
 	if region == "" {
-		return rt, fmt.Errorf("no supervisor above the accused %s: %w", rt.AccusedDept, ErrNotFound)
+		return rt, fmt.Errorf("no supervisor above the accused %s: %w", rt.AccusedDept, domain.ErrNotFound)
 	}
 	d, err := catalog.NewDepartmentStore(db).SupervisorAbove(ctx, region, false)
 	if err != nil {
 		return rt, fmt.Errorf("no supervisor above the accused %s: %w", rt.AccusedDept, err)
 	}
 	if d.Code == rt.AccusedDept {
-		return rt, fmt.Errorf("only the accused %s could take it: %w", rt.AccusedDept, ErrNotFound)
+		return rt, fmt.Errorf("only the accused %s could take it: %w", rt.AccusedDept, domain.ErrNotFound)
 	}
 	out := *rt
 	out.DeptCode, out.DeptRegion, out.Fallback = d.Code, d.RegionCode, true
@@ -242,7 +243,7 @@ func (s *Service) routeByRule(ctx context.Context, db *gorm.DB, sub *catalog.Sub
 		err = fmt.Errorf("routing rule %d: unknown target %q", r.ID, r.Target)
 	}
 	if err == nil && target.Closed {
-		err = fmt.Errorf("routing rule %d: department %s is closed: %w", r.ID, target.Code, ErrNotFound)
+		err = fmt.Errorf("routing rule %d: department %s is closed: %w", r.ID, target.Code, domain.ErrNotFound)
 	}
 	if err != nil {
 		return out, err
@@ -295,7 +296,7 @@ func (s *Service) supervisorFor(ctx context.Context, depts *catalog.DepartmentSt
 		strictly = true
 	}
 	if region == "" {
-		return nil, fmt.Errorf("no supervisor above %s: %w", acc.Code, ErrNotFound)
+		return nil, fmt.Errorf("no supervisor above %s: %w", acc.Code, domain.ErrNotFound)
 	}
 	return depts.SupervisorAbove(ctx, region, strictly)
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Named is a code with its Chinese name, for forms and listings.
@@ -64,7 +65,7 @@ func (s *Service) CheckRule(ctx context.Context, r *RoutingRule) error {
 	r.SubjectKind, r.ProblemType = strings.TrimSpace(r.SubjectKind), strings.TrimSpace(r.ProblemType)
 	r.Target, r.Accused, r.Note = strings.TrimSpace(r.Target), strings.TrimSpace(r.Accused), strings.TrimSpace(r.Note)
 	if _, ok := nameOf(SubjectKinds, r.SubjectKind); !ok {
-		return catalog.Invalid("未知的举报对象类别“"+r.SubjectKind+"”", "kind", "请选择举报对象类别")
+		return domain.Invalid("未知的举报对象类别“"+r.SubjectKind+"”", "kind", "请选择举报对象类别")
 	}
 	_, ok, err := s.problems.Of(ctx, r.SubjectKind, r.ProblemType)
 	if err != nil {
@@ -72,22 +73,22 @@ func (s *Service) CheckRule(ctx context.Context, r *RoutingRule) error {
 	}
 	if r.ProblemType != "" && !ok {
 		msg := fmt.Sprintf("“%s”不是%s的问题类型", r.ProblemType, SubjectKindName(r.SubjectKind))
-		return catalog.Invalid(msg, "problem_type", msg)
+		return domain.Invalid(msg, "problem_type", msg)
 	}
 	if r.RegionLevel < 0 || r.RegionLevel > int(catalog.Village) {
-		return catalog.Invalid("地区层级应为0（不限）至5（村）", "level", "地区层级不正确")
+		return domain.Invalid("地区层级应为0（不限）至5（村）", "level", "地区层级不正确")
 	}
 	if _, ok := nameOf(Targets, r.Target); !ok {
-		return catalog.Invalid("未知的办理单位规则“"+r.Target+"”", "target", "请选择办理单位")
+		return domain.Invalid("未知的办理单位规则“"+r.Target+"”", "target", "请选择办理单位")
 	}
 	if _, ok := nameOf(AccusedKinds, r.Accused); !ok {
-		return catalog.Invalid("未知的被反映对象“"+r.Accused+"”", "accused", "请选择被反映对象")
+		return domain.Invalid("未知的被反映对象“"+r.Accused+"”", "accused", "请选择被反映对象")
 	}
 	if r.AccusedHead && r.Accused == "" {
-		return catalog.Invalid("反映主要负责人时须选择被反映对象", "accused", "请选择被反映对象")
+		return domain.Invalid("反映主要负责人时须选择被反映对象", "accused", "请选择被反映对象")
 	}
 	if utf8.RuneCountInString(r.Note) > 200 {
-		return catalog.Invalid("说明不能超过200字", "note", "说明不能超过200字")
+		return domain.Invalid("说明不能超过200字", "note", "说明不能超过200字")
 	}
 	return nil
 }
@@ -121,12 +122,12 @@ type RoutePreview struct {
 // anything.
 func (s *Service) PreviewRoute(ctx context.Context, subject, pt string) (*RoutePreview, error) {
 	sub, err := s.subjects.Resolve(ctx, strings.TrimSpace(subject))
-	var ve *catalog.ValidationError
+	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		return nil, catalog.Invalid("举报对象不正确："+ve.Message, "subject", ve.Message)
-	case errors.Is(err, catalog.ErrNotFound):
-		return nil, catalog.Invalid("没有找到这个举报对象："+subject, "subject", "举报对象不存在")
+		return nil, domain.Invalid("举报对象不正确："+ve.Message, "subject", ve.Message)
+	case errors.Is(err, domain.ErrNotFound):
+		return nil, domain.Invalid("没有找到这个举报对象："+subject, "subject", "举报对象不存在")
 	case err != nil:
 		return nil, err
 	}
@@ -136,11 +137,11 @@ func (s *Service) PreviewRoute(ctx context.Context, subject, pt string) (*RouteP
 	}
 	if !ok {
 		msg := fmt.Sprintf("“%s”不是%s的问题类型", pt, SubjectKindName(sub.Kind))
-		return nil, catalog.Invalid(msg, "problem_type", msg)
+		return nil, domain.Invalid(msg, "problem_type", msg)
 	}
 	out := &RoutePreview{Subject: sub, ProblemType: p}
 	rt, err := s.route(ctx, s.db.WithContext(ctx), sub, p.Code)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -71,13 +72,13 @@ func TestRoutingBadInput(t *testing.T) {
 			{SubjectKind: "village", Target: TargetSupervisor, AccusedHead: true},
 		} {
 			err := s.SetRule(ctx, r, "admin")
-			var ve *catalog.ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || !hasHan(ve.Message) {
 				t.Errorf("%+v: %v", r, err)
 			}
 		}
 		for _, c := range [][2]string{{"village:999999999999", "land"}, {"nonsense", "land"}, {"village:" + tVillage, "fund_late"}} {
-			var ve *catalog.ValidationError
+			var ve *domain.ValidationError
 			if _, err := s.PreviewRoute(ctx, c[0], c[1]); !errors.As(err, &ve) || !hasHan(ve.Message) {
 				t.Errorf("preview %v: %v", c, err)
 			}
@@ -110,7 +111,7 @@ func TestCloseDepartment(t *testing.T) {
 		if a.DeptCode != tTownGov || b.DeptCode != tTownGov || b.AccusedDept != tCommittee {
 			t.Fatalf("fixtures: %s, %s accusing %s", a.DeptCode, b.DeptCode, b.AccusedDept)
 		}
-		var ve *catalog.ValidationError
+		var ve *domain.ValidationError
 		if err := s.CloseDepartment(ctx, tTownGov, "admin"); !errors.As(err, &ve) || !strings.Contains(ve.Message, "2 件") {
 			t.Fatalf("close with open cases: %v", err)
 		}

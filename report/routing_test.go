@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -56,7 +57,7 @@ func TestAccusationRouting(t *testing.T) {
 				t.Errorf("%s: dispatched to the accused", name)
 			}
 			for _, a := range c.blind {
-				if _, err := s.Get(ctx, a, r.ID); !errors.Is(err, ErrNotFound) {
+				if _, err := s.Get(ctx, a, r.ID); !errors.Is(err, domain.ErrNotFound) {
 					t.Errorf("%s: %s/%s can get it (%v)", name, a.DeptCode, a.Role, err)
 				}
 				list, _, err := s.List(ctx, a, Filter{PerPage: 100})
@@ -68,7 +69,7 @@ func TestAccusationRouting(t *testing.T) {
 						t.Errorf("%s: in the queue of %s/%s", name, a.DeptCode, a.Role)
 					}
 				}
-				if err := s.Accept(ctx, a, r.ID, ""); !errors.Is(err, ErrNotFound) {
+				if err := s.Accept(ctx, a, r.ID, ""); !errors.Is(err, domain.ErrNotFound) {
 					t.Errorf("%s: %s may act on it: %v", name, a.DeptCode, err)
 				}
 			}
@@ -96,9 +97,9 @@ func TestReassignToAccusedRefused(t *testing.T) {
 		_, r := submit(t, s, "village:"+tVillage, "misconduct")
 		sup := super(tCountyJW, tCounty)
 		err := s.Reassign(ctx, sup, r.ID, tCommittee, "交村委会自查")
-		var ce *ConflictError
+		var ce *domain.ConflictError
 		if !errors.As(err, &ce) {
-			t.Fatalf("reassign to accused: %v, want ConflictError", err)
+			t.Fatalf("reassign to accused: %v, want domain.ConflictError", err)
 		}
 		got := reportByID(t, s, r.ID)
 		if got.DeptCode != tTownJW {
@@ -210,7 +211,7 @@ func TestAccusationAgainstTheTopNeverReachesIt(t *testing.T) {
 				t.Errorf("%s: routed to %s (%s) accusing %q", pt, r.DeptCode, r.DeptRegion, r.AccusedDept)
 			}
 			for _, a := range []Actor{super(tCityJW, "2101"), staff(tCityJW), head(tCityJW)} {
-				if _, err := s.Get(ctx, a, r.ID); !errors.Is(err, ErrNotFound) {
+				if _, err := s.Get(ctx, a, r.ID); !errors.Is(err, domain.ErrNotFound) {
 					t.Errorf("%s: the accused %s/%s can read it (%v)", pt, a.DeptCode, a.Role, err)
 				}
 			}
@@ -231,7 +232,7 @@ func TestReassignFollowsTheRoutingRules(t *testing.T) {
 		refused := func(id uint64, dept, want string) {
 			t.Helper()
 			before := reportByID(t, s, id).DeptCode
-			var ce *ConflictError
+			var ce *domain.ConflictError
 			if err := s.Reassign(ctx, county, id, dept, "改派试试"); !errors.As(err, &ce) {
 				t.Fatalf("reassign to %s: %v, want a conflict", dept, err)
 			}

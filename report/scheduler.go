@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Escalation levels.
@@ -134,7 +136,7 @@ func (s *Service) dispatchStuck(ctx context.Context, now time.Time) (int, error)
 			}
 			if err := s.dispatch(ctx, r.ID, sub, r.ProblemType); err == nil {
 				n++
-			} else if !errors.Is(err, ErrBusy) && !isTransition(err) && !errors.Is(err, ErrNotFound) {
+			} else if !errors.Is(err, domain.ErrBusy) && !isTransition(err) && !errors.Is(err, domain.ErrNotFound) {
 				return n, err
 			}
 		}
@@ -223,7 +225,7 @@ func (s *Service) escalatePage(ctx context.Context, cal *Calendar, now time.Time
 		target := targetLevel(cal, *due, now)
 		for lvl := r.EscalationLevel + 1; lvl <= target; lvl++ {
 			err := s.step(ctx, r, lvl, now)
-			if errors.Is(err, ErrBusy) {
+			if errors.Is(err, domain.ErrBusy) {
 				break // someone else moved it; the next pass sees the new state
 			}
 			if err != nil {
@@ -306,7 +308,7 @@ func (s *Service) flagTooFast(ctx context.Context, cal *Calendar, now time.Time)
 			}
 			return notify(tx, r, sup, "supervisor", "too_fast", now)
 		})
-		if errors.Is(err, ErrBusy) {
+		if errors.Is(err, domain.ErrBusy) {
 			continue
 		}
 		if err != nil {
@@ -331,7 +333,7 @@ func (s *Service) autoClose(ctx context.Context, cal *Calendar, now time.Time) (
 			return s.apply(tx, r, change{action: ActClose, evType: EvClosed, actor: "system", public: true,
 				text: "答复后" + strconv.Itoa(days) + "日内未评价，按已答复办结", updates: map[string]any{"closed_at": now, "rating": RatingAuto}}, now)
 		})
-		if errors.Is(err, ErrBusy) {
+		if errors.Is(err, domain.ErrBusy) {
 			continue
 		}
 		if err != nil {

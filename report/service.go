@@ -6,7 +6,7 @@
 //
 // Build one Service per process with New(db, secret, Options{}). Every
 // staff call takes an Actor — who is acting: user id, department code,
-// role (RoleStaff, RoleHead, RoleSupervisor, RoleAdmin) and, for a
+// role (domain.RoleStaff, domain.RoleHead, domain.RoleSupervisor, domain.RoleAdmin) and, for a
 // supervisor, the region it watches.
 //
 //	List(ctx, actor, Filter) ([]Summary, total, error)   the queue
@@ -30,13 +30,13 @@
 // see their own department's reports; supervisors see their region's, and
 // never one routed above them; nobody ever sees a report that accuses their
 // own department; the admin role sees no report content at all. A report the
-// actor may not see is ErrNotFound (404), never ErrForbidden, so that its
+// actor may not see is domain.ErrNotFound (404), never domain.ErrForbidden, so that its
 // existence does not leak; an action the actor may not take on a report it
-// can see is ErrForbidden (403); an illegal workflow step is a
+// can see is domain.ErrForbidden (403); an illegal workflow step is a
 // *TransitionError (409); a rule conflict (reassigning to the accused, a
-// second extension) a *ConflictError (409); bad input a
-// *catalog.ValidationError (400). Every action is one transaction writing
-// one chained Event; concurrent writers are refused with ErrBusy rather than
+// second extension) a *domain.ConflictError (409); bad input a
+// *domain.ValidationError (400). Every action is one transaction writing
+// one chained Event; concurrent writers are refused with domain.ErrBusy rather than
 // overwriting each other.
 package report
 
@@ -53,22 +53,11 @@ import (
 	"sunlight/domain"
 )
 
-// Role is domain.Role, the one role type.
-type Role = domain.Role
-
-// Roles of staff accounts.
-const (
-	RoleStaff      = domain.RoleStaff
-	RoleHead       = domain.RoleHead
-	RoleSupervisor = domain.RoleSupervisor
-	RoleAdmin      = domain.RoleAdmin
-)
-
 // Actor is who performs a staff call.
 type Actor struct {
 	UserID   uint64
 	DeptCode string
-	Role     Role
+	Role     domain.Role
 	// RegionCode is the region a supervisor watches (its department's
 	// region); unused for other roles.
 	RegionCode string
@@ -226,22 +215,22 @@ type EventView struct {
 // place the rule lives: every staff read and action goes through it.
 func (s *Service) visible(db *gorm.DB, a Actor) (*gorm.DB, error) {
 	if a.DeptCode == "" {
-		return nil, ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	switch a.Role {
-	case RoleStaff, RoleHead:
+	case domain.RoleStaff, domain.RoleHead:
 		return db.Where("reports.dept_code = ? AND reports.accused_dept <> ?", a.DeptCode, a.DeptCode), nil
-	case RoleSupervisor:
+	case domain.RoleSupervisor:
 		if catalog.LevelOf(a.RegionCode) == 0 {
-			return nil, ErrNotFound
+			return nil, domain.ErrNotFound
 		}
 		like := escapeLike(a.RegionCode) + "%"
 		return db.Where("reports.accused_dept <> ? AND (reports.dept_code = ? OR (reports.region_code LIKE ? AND (reports.accused_dept = '' OR reports.dept_region LIKE ?)))",
 			a.DeptCode, a.DeptCode, like, like), nil
-	case RoleAdmin:
-		return nil, ErrForbidden
+	case domain.RoleAdmin:
+		return nil, domain.ErrForbidden
 	}
-	return nil, ErrNotFound
+	return nil, domain.ErrNotFound
 }
 
 func escapeLike(s string) string {
@@ -257,7 +246,7 @@ func (s *Service) List(ctx context.Context, a Actor, f Filter) ([]Summary, int64
 	if len(f.Status) > 0 {
 		for _, st := range f.Status {
 			if !st.Valid() {
-				return nil, 0, catalog.Invalid("未知的状态", "status", string(st))
+				return nil, 0, domain.Invalid("未知的状态", "status", string(st))
 			}
 		}
 		q = q.Where("reports.status IN ?", f.Status)
@@ -267,7 +256,7 @@ func (s *Service) List(ctx context.Context, a Actor, f Filter) ([]Summary, int64
 	}
 	if f.Region != "" {
 		if catalog.LevelOf(f.Region) == 0 {
-			return nil, 0, catalog.Invalid("地区代码不正确", "region", f.Region)
+			return nil, 0, domain.Invalid("地区代码不正确", "region", f.Region)
 		}
 		q = q.Where("reports.region_code LIKE ?", escapeLike(f.Region)+"%")
 	}
@@ -344,7 +333,7 @@ func (s *Service) load(db *gorm.DB, a Actor, id uint64) (*Report, error) {
 	var r Report
 	err = q.Where("reports.id = ?", id).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("report %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("report %d: %w", id, domain.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err

@@ -2,8 +2,6 @@ package report
 
 import (
 	"fmt"
-
-	"sunlight/domain"
 )
 
 // Status is where a report is in its workflow.
@@ -100,14 +98,6 @@ func Next(from Status, a Action) (Status, error) {
 	return "", &TransitionError{From: from, Action: a}
 }
 
-// The domain errors the report service returns (see package domain).
-var (
-	ErrNotFound  = domain.ErrNotFound  // not there, or not visible to the actor (never told apart)
-	ErrForbidden = domain.ErrForbidden // visible, but the actor may not do this
-	ErrConflict  = domain.ErrConflict  // contradicts a rule, e.g. reassigning to the accused
-	ErrBusy      = domain.ErrBusy      // the report changed under us; retry
-)
-
 // TransitionError is an illegal workflow step; the portal answers 409.
 type TransitionError struct {
 	From   Status
@@ -122,8 +112,3 @@ var actionNames = map[Action]string{
 	ActDispatch: "派单", ActAccept: "签收", ActReturn: "退单", ActReject: "不予受理", ActExtend: "延期",
 	ActAnswer: "答复", ActClose: "办结", ActReopen: "重办", ActEscalate: "督办",
 }
-
-// ConflictError is domain.ConflictError.
-type ConflictError = domain.ConflictError
-
-func conflict(format string, args ...any) error { return domain.Conflict(format, args...) }

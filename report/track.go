@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Rating is the reporter's verdict on an answer.
@@ -63,7 +63,7 @@ type Tracked struct {
 }
 
 // findByReceipt finds the report a receipt belongs to. A wrong receipt
-// costs the same argon2 work as a right one and gives ErrNotFound.
+// costs the same argon2 work as a right one and gives domain.ErrNotFound.
 func (s *Service) findByReceipt(ctx context.Context, db *gorm.DB, receipt string) (*Report, error) {
 	digits, err := NormalizeReceipt(receipt)
 	if err != nil {
@@ -73,13 +73,13 @@ func (s *Service) findByReceipt(ctx context.Context, db *gorm.DB, receipt string
 	err = db.WithContext(ctx).Where("lookup_hash IN ?", s.keys.lookupHashes(digits)).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		verifyReceipt(s.dummy, digits)
-		return nil, ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !verifyReceipt(r.ReceiptHash, digits) {
-		return nil, ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	return &r, nil
 }
@@ -113,16 +113,16 @@ func (s *Service) AddInfo(ctx context.Context, receipt, msg string) error {
 	msg = strings.TrimSpace(msg)
 	switch n := utf8.RuneCountInString(msg); {
 	case n == 0:
-		return catalog.Invalid("请填写要补充的内容", "text", "请填写要补充的内容")
+		return domain.Invalid("请填写要补充的内容", "text", "请填写要补充的内容")
 	case n > 2000:
-		return catalog.Invalid("补充内容最多2000字", "text", "补充内容最多2000字")
+		return domain.Invalid("补充内容最多2000字", "text", "补充内容最多2000字")
 	}
 	r, err := s.findByReceipt(ctx, s.db, receipt)
 	if err != nil {
 		return err
 	}
 	if !r.Status.Open() {
-		return conflict("这件举报已经办结，不能再补充；如有新问题请重新反映")
+		return domain.Conflict("这件举报已经办结，不能再补充；如有新问题请重新反映")
 	}
 	return s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", r.ID).Take(r).Error; err != nil {
@@ -138,11 +138,11 @@ func (s *Service) AddInfo(ctx context.Context, receipt, msg string) error {
 // it to the supervisor after that.
 func (s *Service) Rate(ctx context.Context, receipt string, rating Rating, comment string) error {
 	if rating != RatingSatisfied && rating != RatingBasically && rating != RatingUnsatisfied {
-		return catalog.Invalid("请选择满意、基本满意或不满意", "rating", "请选择评价")
+		return domain.Invalid("请选择满意、基本满意或不满意", "rating", "请选择评价")
 	}
 	comment = strings.TrimSpace(comment)
 	if utf8.RuneCountInString(comment) > 1000 {
-		return catalog.Invalid("评价说明最多1000字", "comment", "评价说明最多1000字")
+		return domain.Invalid("评价说明最多1000字", "comment", "评价说明最多1000字")
 	}
 	r, err := s.findByReceipt(ctx, s.db, receipt)
 	if err != nil {
@@ -164,7 +164,7 @@ func (s *Service) Rate(ctx context.Context, receipt string, rating Rating, comme
 			return &TransitionError{From: r.Status, Action: act}
 		}
 		if r.Rating != RatingNone {
-			return conflict("这次答复已经评价过了")
+			return domain.Conflict("这次答复已经评价过了")
 		}
 		now := eventTime(s.now())
 		text := "评价：" + rating.Name()

@@ -32,16 +32,12 @@ func (s *Service) transact(ctx context.Context, fn func(tx *gorm.DB) error) erro
 	return err
 }
 
-// ErrUnavailable: the database cannot be reached. Nothing was stored and
-// no receipt was given; the portal answers 503 and the caller may retry.
-var ErrUnavailable = domain.ErrUnavailable
-
-// unavailable wraps connection failures in ErrUnavailable.
+// unavailable wraps connection failures in domain.ErrUnavailable.
 func unavailable(err error) error {
 	var ne *net.OpError
 	if err != nil && (errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldriver.ErrInvalidConn) ||
 		errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "sql: database is closed")) {
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: %v", domain.ErrUnavailable, err)
 	}
 	return err
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
+
+	"sunlight/domain"
 )
 
 // Workbench is one report as its page shows it to an actor: the detail,
@@ -47,13 +49,13 @@ func (w *Workbench) answering(db *gorm.DB, r *Report, c *Case) error {
 	if w.NeedsApproval, err = needsApproval(db, r.DeptCode); err != nil {
 		return err
 	}
-	if w.Draft, err = draftOf(db, r); errors.Is(err, ErrNotFound) {
+	if w.Draft, err = draftOf(db, r); errors.Is(err, domain.ErrNotFound) {
 		w.Draft, err = nil, nil
 	}
 	if err != nil {
 		return err
 	}
-	if w.Published, err = publicationOf(db, r); errors.Is(err, ErrNotFound) {
+	if w.Published, err = publicationOf(db, r); errors.Is(err, domain.ErrNotFound) {
 		w.Published, err = nil, nil
 	}
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // change is one workflow step on one report, applied in one transaction:
@@ -45,7 +46,7 @@ func (s *Service) apply(tx *gorm.DB, r *Report, c change, now time.Time) error {
 		return res.Error
 	}
 	if res.RowsAffected != 1 {
-		return ErrBusy
+		return domain.ErrBusy
 	}
 	ev := &Event{ReportID: r.ID, Type: c.evType, Actor: c.actor, ActorDept: c.dept, At: now, Text: c.text,
 		Public: c.public}
@@ -93,11 +94,11 @@ func text(field, label, s string, minLen, maxLen int) (string, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	if n < minLen {
-		return "", catalog.Invalid("请填写"+label, field, "请填写"+label)
+		return "", domain.Invalid("请填写"+label, field, "请填写"+label)
 	}
 	if n > maxLen {
 		msg := label + "不能超过" + strconv.Itoa(maxLen) + "字"
-		return "", catalog.Invalid(msg, field, msg)
+		return "", domain.Invalid(msg, field, msg)
 	}
 	return s, nil
 }
@@ -155,7 +156,7 @@ func (s *Service) RequestExtension(ctx context.Context, a Actor, id uint64, days
 		return err
 	}
 	if limit := cal.Setting(StageExtensionMax).Days; days < 1 || days > limit {
-		return catalog.Invalid("延期天数应为1到"+strconv.Itoa(limit)+"天", "days", "延期最多"+strconv.Itoa(limit)+"天")
+		return domain.Invalid("延期天数应为1到"+strconv.Itoa(limit)+"天", "days", "延期最多"+strconv.Itoa(limit)+"天")
 	}
 	return s.act(ctx, a, id, OpExtend, func(r *Report, now time.Time, _ *Calendar) (change, error) {
 		return change{evType: EvExtensionAsked, text: reason + "（申请延期" + strconv.Itoa(days) + "天）",
@@ -235,21 +236,21 @@ func (s *Service) Message(ctx context.Context, a Actor, id uint64, msg string, t
 
 // Reassign moves a report to another department (改派/派单). Only a
 // supervisor may; a department the report accuses is refused with a
-// *ConflictError, and the refused attempt is itself recorded.
+// *domain.ConflictError, and the refused attempt is itself recorded.
 func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason string) error {
 	reason, err := text("reason", "改派理由", reason, 2, 500)
 	if err != nil {
 		return err
 	}
 	target, err := s.depts.Get(ctx, dept)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return catalog.Invalid("没有这个单位", "dept", "单位代码不存在")
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Invalid("没有这个单位", "dept", "单位代码不存在")
 	}
 	if err != nil {
 		return err
 	}
 	if target.Closed {
-		return catalog.Invalid("该单位已撤销，不能接收举报", "dept", "该单位已撤销")
+		return domain.Invalid("该单位已撤销，不能接收举报", "dept", "该单位已撤销")
 	}
 	var refused error
 	err = s.act(ctx, a, id, OpReassign, func(r *Report, now time.Time, cal *Calendar) (change, error) {

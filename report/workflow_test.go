@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -147,11 +148,11 @@ func TestLifecycle(t *testing.T) {
 		}
 		must(s.Accept(ctx, h, r.ID, ""))
 		must(s.RequestExtension(ctx, h, r.ID, 20, "需要到县里调取档案核实"))
-		if err := s.RequestExtension(ctx, h, r.ID, 5, "再申请一次"); !errors.Is(err, ErrConflict) {
+		if err := s.RequestExtension(ctx, h, r.ID, 5, "再申请一次"); !errors.Is(err, domain.ErrConflict) {
 			t.Fatalf("second request: %v", err)
 		}
-		if err := s.DecideExtension(ctx, head(tTownGov), r.ID, true, ""); !errors.Is(err, ErrForbidden) {
-			t.Fatalf("head approving: %v, want ErrForbidden (a supervisor approves)", err)
+		if err := s.DecideExtension(ctx, head(tTownGov), r.ID, true, ""); !errors.Is(err, domain.ErrForbidden) {
+			t.Fatalf("head approving: %v, want domain.ErrForbidden (a supervisor approves)", err)
 		}
 		before := reportByID(t, s, r.ID).AnswerDueAt
 		must(s.DecideExtension(ctx, sup, r.ID, true, "同意"))
@@ -159,7 +160,7 @@ func TestLifecycle(t *testing.T) {
 		if got.Status != StatusExtended || got.AnswerDueAt.Sub(*before).Hours() != 20*24 {
 			t.Fatalf("extension: %s, due %v → %v", got.Status, before, got.AnswerDueAt)
 		}
-		if err := s.RequestExtension(ctx, h, r.ID, 5, "还要再延期五天"); !errors.Is(err, ErrConflict) {
+		if err := s.RequestExtension(ctx, h, r.ID, 5, "还要再延期五天"); !errors.Is(err, domain.ErrConflict) {
 			t.Fatalf("extension after extension: %v, want conflict (one extension only)", err)
 		}
 		tr, err := s.Lookup(ctx, rc.Receipt)
@@ -226,19 +227,19 @@ func TestPermissions(t *testing.T) {
 		s, _ := setup(t, db)
 		_, r := submit(t, s, "village:"+tVillage, "subsidy")
 		other := staff("210124102-gov")
-		if _, err := s.Get(ctx, other, r.ID); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Get(ctx, other, r.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("other department Get: %v, want not found", err)
 		}
-		if err := s.Accept(ctx, other, r.ID, ""); !errors.Is(err, ErrNotFound) {
+		if err := s.Accept(ctx, other, r.ID, ""); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("other department Accept: %v, want not found", err)
 		}
-		if _, err := s.Get(ctx, Actor{UserID: 1, DeptCode: tCountyGov, Role: RoleAdmin}, r.ID); !errors.Is(err, ErrForbidden) {
+		if _, err := s.Get(ctx, Actor{UserID: 1, DeptCode: tCountyGov, Role: domain.RoleAdmin}, r.ID); !errors.Is(err, domain.ErrForbidden) {
 			t.Errorf("admin Get: %v, want forbidden", err)
 		}
-		if _, _, err := s.List(ctx, Actor{UserID: 1, DeptCode: tCountyGov, Role: RoleAdmin}, Filter{}); !errors.Is(err, ErrForbidden) {
+		if _, _, err := s.List(ctx, Actor{UserID: 1, DeptCode: tCountyGov, Role: domain.RoleAdmin}, Filter{}); !errors.Is(err, domain.ErrForbidden) {
 			t.Errorf("admin List: %v, want forbidden", err)
 		}
-		if err := s.Escalate(ctx, head(tTownGov), r.ID, "自己督办"); !errors.Is(err, ErrForbidden) {
+		if err := s.Escalate(ctx, head(tTownGov), r.ID, "自己督办"); !errors.Is(err, domain.ErrForbidden) {
 			t.Errorf("head escalating: %v", err)
 		}
 		d, err := s.Get(ctx, staff(tTownGov), r.ID)
@@ -248,7 +249,7 @@ func TestPermissions(t *testing.T) {
 		if err := s.RecordAccess(ctx, staff(tTownGov), r.ID, "查看"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RecordAccess(ctx, other, r.ID, "查看"); !errors.Is(err, ErrNotFound) {
+		if err := s.RecordAccess(ctx, other, r.ID, "查看"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("other department's access recorded: %v", err)
 		}
 		d, _ = s.Get(ctx, staff(tTownGov), r.ID)

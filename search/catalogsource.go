@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // CatalogSource turns catalog's published records (disclosures, funds,
@@ -30,7 +31,7 @@ type CatalogSource struct {
 // ExtraKind loads one more kind of searchable record for CatalogSource.
 type ExtraKind struct {
 	// Load returns the record's document, or an error wrapping
-	// catalog.ErrNotFound (or ErrGone) when it must leave the index.
+	// domain.ErrNotFound (or ErrGone) when it must leave the index.
 	Load func(ctx context.Context, id string) (*Document, error)
 	// All calls fn with every searchable record of the kind, in batches.
 	All func(ctx context.Context, fn func([]Document) error) error
@@ -283,7 +284,7 @@ func CategoryDocument(c *catalog.Category, region string) Document {
 var _ Expirer = (*CatalogSource)(nil)
 
 // IsGone reports whether err says a subject must leave the index.
-func IsGone(err error) bool { return errors.Is(err, ErrGone) || errors.Is(err, catalog.ErrNotFound) }
+func IsGone(err error) bool { return errors.Is(err, ErrGone) || errors.Is(err, domain.ErrNotFound) }
 
 // LoadMany implements BatchLoader: one query per kind instead of one per
 // subject.

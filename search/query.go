@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // QueryParams are the only parameters a search accepts; anything else is
@@ -25,7 +26,7 @@ var (
 
 // ParseQuery builds a Query from request parameters: get returns a
 // parameter's value, names lists every parameter present. Bad values and
-// unknown parameters give a *catalog.ValidationError naming each field.
+// unknown parameters give a *domain.ValidationError naming each field.
 func ParseQuery(names []string, get func(string) string) (Query, error) {
 	fields := map[string]string{}
 	for _, n := range names {
@@ -61,7 +62,7 @@ func ParseQuery(names []string, get func(string) string) (Query, error) {
 	intParam(get, "page", 1, 1000, &q.Page, fields)
 	intParam(get, "per_page", 1, MaxPerPage, &q.PerPage, fields)
 	if len(fields) > 0 {
-		e := catalog.Invalid("搜索条件有误")
+		e := domain.Invalid("搜索条件有误")
 		e.Fields = fields
 		return Query{}, e
 	}

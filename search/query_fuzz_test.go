@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // FuzzParseQuery feeds arbitrary query strings to the filter builder: it
@@ -30,7 +31,7 @@ func FuzzParseQuery(f *testing.F) {
 		}
 		q, err := ParseQuery(names, vals.Get)
 		if err != nil {
-			var ve *catalog.ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || len(ve.Fields) == 0 {
 				t.Fatalf("rejection is not a ValidationError with fields: %v", err)
 			}

@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Change is one row of a change source: subject Subject changed; Seq orders
@@ -22,7 +22,7 @@ type Change struct {
 }
 
 // ErrGone says a subject must not be in the index (deleted, unpublished,
-// expired). catalog.ErrNotFound means the same.
+// expired). domain.ErrNotFound means the same.
 var ErrGone = errors.New("not searchable")
 
 // Source is where searchable records and their changes come from: the
@@ -36,7 +36,7 @@ type Source interface {
 	// Changes returns up to limit changes after seq, in order.
 	Changes(ctx context.Context, after uint64, limit int) ([]Change, error)
 	// Load returns the subject's current document, or an error wrapping
-	// ErrGone or catalog.ErrNotFound when it must not be searchable.
+	// ErrGone or domain.ErrNotFound when it must not be searchable.
 	Load(ctx context.Context, subject string) (*Document, error)
 	// All calls fn with every searchable document, in batches.
 	All(ctx context.Context, fn func(docs []Document) error) error
@@ -366,7 +366,7 @@ func load(ctx context.Context, src Source, subjects []string) ([]Document, []str
 	for _, sub := range subjects {
 		d, err := src.Load(ctx, sub)
 		switch {
-		case errors.Is(err, ErrGone), errors.Is(err, catalog.ErrNotFound):
+		case errors.Is(err, ErrGone), errors.Is(err, domain.ErrNotFound):
 			dels = append(dels, sub)
 		case err != nil:
 			return nil, nil, fmt.Errorf("load %s: %w", sub, err)

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // SynonymGroup is one group of terms that mean the same, kept in the
@@ -128,7 +129,7 @@ func checkTerm(term string) (string, error) {
 	return term, nil
 }
 
-func synonymInvalid(msg string) error { return catalog.Invalid(msg, "terms", msg) }
+func synonymInvalid(msg string) error { return domain.Invalid(msg, "terms", msg) }
 
 // checkFree refuses terms already in a group.
 func checkFree(tx *gorm.DB, terms []string) error {
@@ -253,7 +254,7 @@ func groupIn(tx *gorm.DB, id uint64) (*SynonymSet, error) {
 		return nil, err
 	}
 	if len(terms) == 0 {
-		return nil, catalog.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	g := &SynonymSet{ID: id}
 	for _, t := range terms {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/search"
 )
@@ -62,7 +63,7 @@ func TestSynonymStore(t *testing.T) {
 			{[]string{"光伏", "医保"}, "已在第"},
 		} {
 			_, err := st.AddGroup(ctx, bad.terms, "t")
-			var ve *catalog.ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || !strings.Contains(ve.Message, bad.want) {
 				t.Errorf("%v: %v, want %q", bad.terms, err, bad.want)
 			}
@@ -93,7 +94,7 @@ func TestSynonymStore(t *testing.T) {
 		if err := st.DeleteGroup(ctx, id, "admin"); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.DeleteGroup(ctx, id, "admin"); err != catalog.ErrNotFound {
+		if err := st.DeleteGroup(ctx, id, "admin"); err != domain.ErrNotFound {
 			t.Errorf("deleting twice: %v", err)
 		}
 		if groupsOf(t, st) != before {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/search"
 )
 
@@ -97,7 +97,7 @@ func TestParseQuery(t *testing.T) {
 		{"q": strings.Repeat("长", 101)},
 	} {
 		_, err := search.ParseQuery(get(bad))
-		var ve *catalog.ValidationError
+		var ve *domain.ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) != 1 {
 			t.Errorf("%v: err = %v, want one field error", bad, err)
 		}

@@ -19,32 +19,15 @@ import (
 	"sunlight/domain"
 )
 
-// Role is domain.Role, the one role type.
-type Role = domain.Role
-
-// The roles.
-const (
-	RoleStaff      = domain.RoleStaff
-	RoleHead       = domain.RoleHead
-	RoleSupervisor = domain.RoleSupervisor
-	RoleAdmin      = domain.RoleAdmin
-)
-
-// Roles lists every role, in display order.
-var Roles = domain.Roles
-
-// ParseRole checks a role name.
-func ParseRole(s string) (Role, error) { return domain.ParseRole(s) }
-
 // Account is one person's login.
 type Account struct {
-	ID           uint64 `gorm:"primaryKey;autoIncrement"`
-	Username     string `gorm:"size:64;not null;uniqueIndex"`
-	DisplayName  string `gorm:"size:64;not null;default:''"`
-	DeptCode     string `gorm:"size:32;not null;index"`
-	Role         Role   `gorm:"size:16;not null"`
-	PasswordHash string `gorm:"size:255;not null"`
-	Disabled     bool   `gorm:"not null;default:false"`
+	ID           uint64      `gorm:"primaryKey;autoIncrement"`
+	Username     string      `gorm:"size:64;not null;uniqueIndex"`
+	DisplayName  string      `gorm:"size:64;not null;default:''"`
+	DeptCode     string      `gorm:"size:32;not null;index"`
+	Role         domain.Role `gorm:"size:16;not null"`
+	PasswordHash string      `gorm:"size:255;not null"`
+	Disabled     bool        `gorm:"not null;default:false"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -62,7 +45,7 @@ type Principal struct {
 func (p *Principal) RegionCode() string { return p.Dept.RegionCode }
 
 // Is reports whether the principal holds one of roles.
-func (p *Principal) Is(roles ...Role) bool {
+func (p *Principal) Is(roles ...domain.Role) bool {
 	for _, r := range roles {
 		if p.Role == r {
 			return true
@@ -94,7 +77,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 
 func checkUsername(u string) error {
 	if !usernameRE.MatchString(u) {
-		return catalog.Invalid("用户名不正确", "username", "2–32 位小写字母、数字、点、横线或下划线，以字母或数字开头")
+		return domain.Invalid("用户名不正确", "username", "2–32 位小写字母、数字、点、横线或下划线，以字母或数字开头")
 	}
 	return nil
 }
@@ -109,11 +92,11 @@ func checkPassword(username, pw string) error {
 	n := len([]rune(pw))
 	switch {
 	case n < MinPasswordLen:
-		return catalog.Invalid("密码太短", "password", fmt.Sprintf("至少 %d 个字符", MinPasswordLen))
+		return domain.Invalid("密码太短", "password", fmt.Sprintf("至少 %d 个字符", MinPasswordLen))
 	case n > MaxPasswordLen:
-		return catalog.Invalid("密码太长", "password", fmt.Sprintf("最多 %d 个字符", MaxPasswordLen))
+		return domain.Invalid("密码太长", "password", fmt.Sprintf("最多 %d 个字符", MaxPasswordLen))
 	case strings.EqualFold(strings.TrimSpace(pw), username):
-		return catalog.Invalid("密码不能与用户名相同", "password", "密码不能与用户名相同")
+		return domain.Invalid("密码不能与用户名相同", "password", "密码不能与用户名相同")
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/staff"
 )
@@ -41,7 +42,7 @@ func setup(t *testing.T, db *gorm.DB, params ...staff.Params) (*staff.Store, *cl
 	return staff.NewStore(db, o), c
 }
 
-func add(t *testing.T, s *staff.Store, user, dept string, role staff.Role) *staff.Account {
+func add(t *testing.T, s *staff.Store, user, dept string, role domain.Role) *staff.Account {
 	t.Helper()
 	a, err := s.AddAccount(context.Background(), staff.NewAccount{Username: user, DeptCode: dept, Role: role, Password: "correct horse " + user}, "test")
 	if err != nil {
@@ -54,7 +55,7 @@ func TestDefaultHashIsArgon2idPHC(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, _ := setup(t, db, staff.DefaultParams)
-		a := add(t, s, "zhang.san", "210124-mz", staff.RoleStaff)
+		a := add(t, s, "zhang.san", "210124-mz", domain.RoleStaff)
 		var stored string
 		if err := db.Table("staff_accounts").Where("id = ?", a.ID).Pluck("password_hash", &stored).Error; err != nil {
 			t.Fatal(err)
@@ -79,27 +80,27 @@ func TestAddAccountValidates(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, _ := setup(t, db)
-		add(t, s, "li.si", "210124-mz", staff.RoleStaff)
+		add(t, s, "li.si", "210124-mz", domain.RoleStaff)
 		cases := []struct {
 			name  string
 			n     staff.NewAccount
 			field string
 		}{
-			{"short password", staff.NewAccount{Username: "wang", DeptCode: "210124-mz", Role: staff.RoleStaff, Password: "short"}, "password"},
-			{"bad username", staff.NewAccount{Username: "a b", DeptCode: "210124-mz", Role: staff.RoleStaff, Password: "long enough pw"}, "username"},
-			{"taken", staff.NewAccount{Username: "LI.SI", DeptCode: "210124-mz", Role: staff.RoleStaff, Password: "long enough pw"}, "username"},
-			{"no dept", staff.NewAccount{Username: "wang", DeptCode: "999", Role: staff.RoleStaff, Password: "long enough pw"}, "dept"},
+			{"short password", staff.NewAccount{Username: "wang", DeptCode: "210124-mz", Role: domain.RoleStaff, Password: "short"}, "password"},
+			{"bad username", staff.NewAccount{Username: "a b", DeptCode: "210124-mz", Role: domain.RoleStaff, Password: "long enough pw"}, "username"},
+			{"taken", staff.NewAccount{Username: "LI.SI", DeptCode: "210124-mz", Role: domain.RoleStaff, Password: "long enough pw"}, "username"},
+			{"no dept", staff.NewAccount{Username: "wang", DeptCode: "999", Role: domain.RoleStaff, Password: "long enough pw"}, "dept"},
 			{"bad role", staff.NewAccount{Username: "wang", DeptCode: "210124-mz", Role: "boss", Password: "long enough pw"}, "role"},
-			{"supervisor outside 纪委", staff.NewAccount{Username: "wang", DeptCode: "210124-mz", Role: staff.RoleSupervisor, Password: "long enough pw"}, "dept"},
+			{"supervisor outside 纪委", staff.NewAccount{Username: "wang", DeptCode: "210124-mz", Role: domain.RoleSupervisor, Password: "long enough pw"}, "dept"},
 		}
 		for _, c := range cases {
 			_, err := s.AddAccount(ctx, c.n, "test")
-			var ve *catalog.ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || ve.Fields[c.field] == "" {
 				t.Errorf("%s: err = %v, want a validation error on %s", c.name, err, c.field)
 			}
 		}
-		if _, err := s.AddAccount(ctx, staff.NewAccount{Username: "jw.fk", DeptCode: "210124-jw", Role: staff.RoleSupervisor, Password: "long enough pw"}, "test"); err != nil {
+		if _, err := s.AddAccount(ctx, staff.NewAccount{Username: "jw.fk", DeptCode: "210124-jw", Role: domain.RoleSupervisor, Password: "long enough pw"}, "test"); err != nil {
 			t.Errorf("supervisor in 纪委监委: %v", err)
 		}
 	})
@@ -109,12 +110,12 @@ func TestSessionLifecycle(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, clk := setup(t, db)
-		a := add(t, s, "zhao", "210124-mz", staff.RoleHead)
+		a := add(t, s, "zhao", "210124-mz", domain.RoleHead)
 		first, p, err := s.Login(ctx, "Zhao", "correct horse zhao", "192.0.2.1", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Role != staff.RoleHead || p.Dept.Code != "210124-mz" || p.RegionCode() != "210124" {
+		if p.Role != domain.RoleHead || p.Dept.Code != "210124-mz" || p.RegionCode() != "210124" {
 			t.Errorf("principal = %+v", p)
 		}
 		if got, err := s.SessionPrincipal(ctx, first); err != nil || got.ID != a.ID {
@@ -180,7 +181,7 @@ func TestLoginThrottle(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, clk := setup(t, db)
-		add(t, s, "qian", "210124-mz", staff.RoleStaff)
+		add(t, s, "qian", "210124-mz", domain.RoleStaff)
 		lim := staff.DefaultLimits
 		// Unknown user and wrong password answer alike.
 		for i := 0; i < lim.FailPerAccount; i++ {
@@ -218,7 +219,7 @@ func TestAPITokens(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, _ := setup(t, db)
-		a := add(t, s, "sun", "210124-mz", staff.RoleStaff)
+		a := add(t, s, "sun", "210124-mz", domain.RoleStaff)
 		tok, rec, err := s.IssueToken(ctx, a.ID, "脚本", "cli")
 		if err != nil {
 			t.Fatal(err)
@@ -247,7 +248,7 @@ func TestAPITokens(t *testing.T) {
 		if _, err := s.TokenPrincipal(ctx, tok); !errors.Is(err, staff.ErrUnauthenticated) {
 			t.Errorf("revoked token: %v", err)
 		}
-		if err := s.RevokeToken(ctx, a.ID, rec.ID, "admin"); !errors.Is(err, catalog.ErrNotFound) {
+		if err := s.RevokeToken(ctx, a.ID, rec.ID, "admin"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("revoking twice: %v", err)
 		}
 	})

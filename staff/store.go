@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // Store keeps accounts, sessions, API tokens and login throttle counters.
@@ -113,7 +114,7 @@ type NewAccount struct {
 	Username    string
 	DisplayName string
 	DeptCode    string
-	Role        Role
+	Role        domain.Role
 	Password    string
 }
 
@@ -125,18 +126,18 @@ func (s *Store) AddAccount(ctx context.Context, n NewAccount, by string) (*Accou
 	if err := checkUsername(a.Username); err != nil {
 		return nil, err
 	}
-	if _, err := ParseRole(string(a.Role)); err != nil {
+	if _, err := domain.ParseRole(string(a.Role)); err != nil {
 		return nil, err
 	}
 	dept, err := s.depts.Get(ctx, a.DeptCode)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return nil, catalog.Invalid("部门不存在", "dept", fmt.Sprintf("没有编号为 %q 的部门", a.DeptCode))
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, domain.Invalid("部门不存在", "dept", fmt.Sprintf("没有编号为 %q 的部门", a.DeptCode))
 	}
 	if err != nil {
 		return nil, err
 	}
-	if a.Role == RoleSupervisor && !dept.Supervisor {
-		return nil, catalog.Invalid("督办账号必须属于纪委监委", "dept", dept.Name+" 不是监督机关")
+	if a.Role == domain.RoleSupervisor && !dept.Supervisor {
+		return nil, domain.Invalid("督办账号必须属于纪委监委", "dept", dept.Name+" 不是监督机关")
 	}
 	if err := checkPassword(a.Username, n.Password); err != nil {
 		return nil, err
@@ -153,7 +154,7 @@ func (s *Store) AddAccount(ctx context.Context, n NewAccount, by string) (*Accou
 		return s.event(tx, a.ID, EventCreated, by, string(a.Role)+" "+a.DeptCode)
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return nil, catalog.Invalid("用户名已被使用", "username", "用户名已被使用")
+		return nil, domain.Invalid("用户名已被使用", "username", "用户名已被使用")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("add account: %w", err)
@@ -183,7 +184,7 @@ func (s *Store) takeAccount(ctx context.Context, where string, arg any) (*Accoun
 	var a Account
 	err := s.db.WithContext(ctx).Where(where, arg).Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("account: %w", catalog.ErrNotFound)
+		return nil, fmt.Errorf("account: %w", domain.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("account: %w", err)
@@ -218,7 +219,7 @@ func (s *Store) SetDisabled(ctx context.Context, id uint64, disabled bool, by st
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("account %d: %w", id, catalog.ErrNotFound)
+			return fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
 		}
 		if !disabled {
 			return s.event(tx, id, EventEnabled, by, "")
@@ -266,7 +267,7 @@ func (s *Store) ChangePassword(ctx context.Context, id uint64, current, next str
 		return err
 	}
 	if !ok {
-		return catalog.Invalid("当前密码不正确", "current", "当前密码不正确")
+		return domain.Invalid("当前密码不正确", "current", "当前密码不正确")
 	}
 	return s.SetPassword(ctx, id, next, a.Username)
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // loginFailure is one failed login, counted under the user name and the
@@ -65,4 +65,4 @@ func (s *Store) clearFailures(ctx context.Context, username string) error {
 	return s.db.WithContext(ctx).Where("bucket = ?", accountKey(username)).Delete(&loginFailure{}).Error
 }
 
-func isNotFound(err error) bool { return errors.Is(err, catalog.ErrNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, domain.ErrNotFound) }

@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"sunlight/catalog"
+	"sunlight/domain"
 )
 
 // TokenPrefix starts every personal API token, so a leaked one is easy to
@@ -40,7 +40,7 @@ func (s *Store) IssueToken(ctx context.Context, accountID uint64, name, by strin
 		return "", nil, err
 	}
 	if a.Disabled {
-		return "", nil, catalog.Invalid("账号已停用，不能签发令牌")
+		return "", nil, domain.Invalid("账号已停用，不能签发令牌")
 	}
 	secret, err := newSecret()
 	if err != nil {
@@ -103,7 +103,7 @@ func (s *Store) RevokeToken(ctx context.Context, accountID, tokenID uint64, by s
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("token %d: %w", tokenID, catalog.ErrNotFound)
+			return fmt.Errorf("token %d: %w", tokenID, domain.ErrNotFound)
 		}
 		return s.event(tx, accountID, EventTokenRevoked, by, fmt.Sprintf("token %d", tokenID))
 	})

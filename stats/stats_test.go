@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/report"
 )
@@ -165,7 +166,7 @@ func TestScopeAgreesWithReportVisibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sup := range []struct{ dept, region string }{{countyJW, "210124"}, {townJW, "210124101"}, {"210115-jw", "210115"}, {"2101-jw", "2101"}} {
-		sums, _, err := rs.List(context.Background(), report.Actor{UserID: 1, DeptCode: sup.dept, Role: report.RoleSupervisor, RegionCode: sup.region}, report.Filter{PerPage: 100})
+		sums, _, err := rs.List(context.Background(), report.Actor{UserID: 1, DeptCode: sup.dept, Role: domain.RoleSupervisor, RegionCode: sup.region}, report.Filter{PerPage: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

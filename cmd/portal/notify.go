@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/report"
 )
 
@@ -49,7 +50,7 @@ func runNotify(ctx context.Context, e *env, args []string) error {
 		case "set":
 			return notifySet(ctx, e, n, f, url)
 		case "clear":
-			if err := n.ClearDept(ctx, f.dept, "cli"); errors.Is(err, catalog.ErrNotFound) {
+			if err := n.ClearDept(ctx, f.dept, "cli"); errors.Is(err, domain.ErrNotFound) {
 				return fmt.Errorf("%s has no notification channel of its own", f.dept)
 			} else if err != nil {
 				return err
@@ -118,7 +119,7 @@ func notifySet(ctx context.Context, e *env, n *report.Notifier, f *notifyFlags, 
 	if !f.mailSet { // keep the recipients already set
 		if old, err := n.DeptChannel(ctx, f.dept); err == nil {
 			in.Mail = strings.Join(old.Mail, ",")
-		} else if !errors.Is(err, catalog.ErrNotFound) {
+		} else if !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 	}

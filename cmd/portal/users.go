@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"sunlight/domain"
 	"sunlight/staff"
 )
 
@@ -56,7 +57,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		st := svc.staff
 		switch sub {
 		case "add":
-			return usersAdd(ctx, e, st, staff.NewAccount{Username: username, DeptCode: dept, Role: staff.Role(role), DisplayName: name})
+			return usersAdd(ctx, e, st, staff.NewAccount{Username: username, DeptCode: dept, Role: domain.Role(role), DisplayName: name})
 		case "token":
 			return usersToken(ctx, e, st, username, name)
 		case "list":
