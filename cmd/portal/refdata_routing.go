@@ -50,14 +50,10 @@ func subFlags(e *env, name string, args []string, setup func(fs *flag.FlagSet)) 
 	return by, nil
 }
 
+// withReports runs fn with the database and the process's one report
+// service (newServices builds it).
 func (e *env) withReports(ctx context.Context, fn func(db *gorm.DB, svc *report.Service) error) error {
-	return e.withDB(ctx, func(db *gorm.DB) error {
-		svc, err := report.New(db, e.cfg.key, report.Options{OldSecrets: e.cfg.oldKeys})
-		if err != nil {
-			return err
-		}
-		return fn(db, svc)
-	})
+	return e.withServices(ctx, func(svc *services) error { return fn(svc.db, svc.reports) })
 }
 
 func runRouting(ctx context.Context, e *env, args []string) error {

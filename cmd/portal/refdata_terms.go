@@ -131,11 +131,7 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 	if sub == "set" && (stage == "" || (days < 0) == (hours < 0)) {
 		return &usageError{"set needs --stage and one of --days or --hours"}
 	}
-	return e.withDB(ctx, func(db *gorm.DB) error {
-		svc, err := report.New(db, e.cfg.key, report.Options{OldSecrets: e.cfg.oldKeys})
-		if err != nil {
-			return err
-		}
+	return e.withReports(ctx, func(_ *gorm.DB, svc *report.Service) error {
 		if sub == "set" {
 			if report.DeadlineLimits[stage].Hours != (hours >= 0) {
 				return &usageError{"use --hours for too_fast and --days for every other stage"}

@@ -18,6 +18,7 @@ import (
 // process: the portal, the deadline scheduler, the photo sealing pass, qr,
 // users and notify.
 type services struct {
+	db      *gorm.DB
 	reports *report.Service
 	staff   *staff.Store
 	notify  *report.Notifier
@@ -28,7 +29,7 @@ func (e *env) newServices(db *gorm.DB) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &services{reports: reports, staff: staff.NewStore(db, staff.Options{}), notify: reports.Notifier(e.notifyDefaults())}, nil
+	return &services{db: db, reports: reports, staff: staff.NewStore(db, staff.Options{}), notify: reports.Notifier(e.notifyDefaults())}, nil
 }
 
 // withServices is withDB with the services built on the database.
