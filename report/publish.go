@@ -145,11 +145,16 @@ func AnswerOf(ctx context.Context, db *gorm.DB, reportID uint64) (*PublishedAnsw
 	return &a, err
 }
 
+// PublicAnswers keeps the published answers the public may see (not
+// withdrawn): the one place that rule is written, for pages, the API and
+// the search source.
+func PublicAnswers(q *gorm.DB) *gorm.DB { return q.Where("withdrawn = ?", false) }
+
 // LoadAnswer returns a published answer while it is public; withdrawn or
 // unknown ones are domain.ErrNotFound (for pages and the search syncer).
 func LoadAnswer(ctx context.Context, db *gorm.DB, id uint64) (*PublishedAnswer, error) {
 	var a PublishedAnswer
-	err := db.WithContext(ctx).Where("id = ? AND withdrawn = ?", id, false).Take(&a).Error
+	err := db.WithContext(ctx).Scopes(PublicAnswers).Where("id = ?", id).Take(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("answer %d: %w", id, domain.ErrNotFound)
 	}
@@ -158,7 +163,7 @@ func LoadAnswer(ctx context.Context, db *gorm.DB, id uint64) (*PublishedAnswer, 
 
 // Answers lists the newest public answers, optionally under a region.
 func Answers(ctx context.Context, db *gorm.DB, region string, limit int) ([]PublishedAnswer, error) {
-	q := db.WithContext(ctx).Where("withdrawn = ?", false)
+	q := db.WithContext(ctx).Scopes(PublicAnswers)
 	if region != "" {
 		q = q.Where("region_code LIKE ?", escapeLike(region)+"%")
 	}
@@ -173,7 +178,7 @@ func AllAnswers(ctx context.Context, db *gorm.DB, fn func([]PublishedAnswer) err
 	var last uint64
 	for {
 		var as []PublishedAnswer
-		if err := db.WithContext(ctx).Where("id > ? AND withdrawn = ?", last, false).Order("id").Limit(1000).Find(&as).Error; err != nil {
+		if err := db.WithContext(ctx).Scopes(PublicAnswers).Where("id > ?", last).Order("id").Limit(1000).Find(&as).Error; err != nil {
 			return err
 		}
 		if len(as) == 0 {
