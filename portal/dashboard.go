@@ -18,7 +18,7 @@ import (
 func dashboardScope(c *fiber.Ctx) (stats.Scope, error) {
 	p := me(c)
 	sc := stats.Scope{Viewer: p.DeptCode}
-	if p.Is(domain.RoleSupervisor) {
+	if p.WatchesRegion() {
 		sc.Region, sc.Supervisor = p.Dept.RegionCode, true
 	} else {
 		sc.Dept = p.DeptCode

@@ -152,7 +152,7 @@ type staffQueuePage struct {
 // handleStaffHome is the workbench's front page: the queue for people who
 // handle reports, the account list for the technical admin.
 func (s *Server) handleStaffHome(c *fiber.Ctx) error {
-	if me(c).Is(domain.RoleAdmin) {
+	if !me(c).ReadsReports() {
 		return c.Redirect("/staff/admin/accounts", fiber.StatusSeeOther)
 	}
 	qf, f, err := s.parseQueueFilter(c)

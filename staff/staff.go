@@ -54,6 +54,23 @@ func (p *Principal) Is(roles ...domain.Role) bool {
 	return false
 }
 
+// The workbench's rules that are not about one report (those are
+// report.Check's) and not a route's role guard (portal/routes.go):
+
+// PublishesAll reports whether p may publish and withdraw any
+// department's data (the admin); everyone else only their own
+// department's rows (ImportOwn).
+func (p *Principal) PublishesAll() bool { return p.Role == domain.RoleAdmin }
+
+// WatchesRegion reports whether p's figures cover every department in its
+// department's region (a supervisor) rather than its own department (a
+// head).
+func (p *Principal) WatchesRegion() bool { return p.Role == domain.RoleSupervisor }
+
+// ReadsReports reports whether p works with report content; the
+// technical admin never does.
+func (p *Principal) ReadsReports() bool { return p.Role != domain.RoleAdmin }
+
 // ErrBadCredentials is the one answer to a failed login, whether the user
 // is unknown, disabled or gave the wrong password.
 var ErrBadCredentials = errors.New("用户名或密码错误")
