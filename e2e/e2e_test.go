@@ -188,3 +188,12 @@ func TestBrowser(t *testing.T) {
 	runNode(t, "journey.test.mjs", p.nodeEnv(t, "CITIZEN_JS", "on"))
 	runNode(t, "journey.test.mjs", p.nodeEnv(t, "CITIZEN_JS", "off"))
 }
+
+// TestAdminBrowser walks the administrator's reference-data pages against a
+// fresh portal of its own (its rule and calendar changes stay out of the
+// journey's way).
+func TestAdminBrowser(t *testing.T) {
+	need(t, "Chromium", chromium)
+	p := startPortal(t)
+	runNode(t, "admin.test.mjs", p.nodeEnv(t))
+}
