@@ -163,7 +163,7 @@ func printUsage(w io.Writer) {
 	cmds := commands()
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name == "serve" })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "run 'portal COMMAND -h' for its flags; every flag also has a SUNLIGHT_* variable.")
 }
