@@ -56,6 +56,8 @@ type Receipt struct {
 	Status     Status `json:"status"`
 	// Repeat is set when this answers a retried submission.
 	Repeat bool `json:"repeat,omitempty"`
+	// Awaiting is AwaitingAssignment while no department has the report.
+	Awaiting string `json:"awaiting_assignment,omitempty"`
 }
 
 var (
@@ -199,6 +201,7 @@ func (s *Service) submit(ctx context.Context, in NewReport) (*Receipt, error) {
 	if err := s.dispatch(ctx, r.ID, c.subject, c.pt.Code); err == nil {
 		rc.Status = StatusDispatched
 	}
+	rc.Awaiting = awaiting(rc.Status, "")
 	return rc, nil
 }
 
@@ -274,7 +277,7 @@ func (s *Service) repeat(ctx context.Context, tokenHash string) (*Receipt, error
 		return nil, err
 	}
 	var r Report
-	if err := s.db.WithContext(ctx).Select("id", "tracking_no", "status").Where("id = ?", sub.ReportID).Take(&r).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("id", "tracking_no", "status", "dept_code").Where("id = ?", sub.ReportID).Take(&r).Error; err != nil {
 		return nil, err
 	}
 	if sub.SealedReceipt == "" {
@@ -284,7 +287,8 @@ func (s *Service) repeat(ctx context.Context, tokenHash string) (*Receipt, error
 	if err != nil {
 		return nil, err
 	}
-	return &Receipt{ReportID: r.ID, TrackingNo: r.TrackingNo, Receipt: FormatReceipt(digits), Status: r.Status, Repeat: true}, nil
+	return &Receipt{ReportID: r.ID, TrackingNo: r.TrackingNo, Receipt: FormatReceipt(digits), Status: r.Status, Repeat: true,
+		Awaiting: awaiting(r.Status, r.DeptCode)}, nil
 }
 
 // dispatch routes a submitted report to its department.
@@ -313,6 +317,9 @@ func (s *Service) dispatch(ctx context.Context, id uint64, sub *catalog.Subject,
 		var r Report
 		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
 			return err
+		}
+		if r.DeptCode != "" {
+			return domain.ErrBusy // assigned meanwhile (Service.Assign)
 		}
 		now := eventTime(s.now())
 		up := map[string]any{"dept_code": rt.DeptCode, "dept_region": rt.DeptRegion, "accused_dept": rt.AccusedDept,

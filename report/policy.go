@@ -32,6 +32,9 @@ const (
 	OpPublish       Op = "publish"
 	OpUnpublish     Op = "unpublish"
 	OpRecordAccess  Op = "record-access"
+	// OpAssign gives a report no department has its first one; it works on
+	// the queue of Service.Unassigned, not the workbench, so it is not in Ops.
+	OpAssign Op = "assign"
 )
 
 // Ops lists every operation, in the order the workbench offers them.
@@ -116,6 +119,8 @@ func permitted(a Actor, c Case, op Op) bool {
 		return handler || sup
 	case OpNote, OpRecordAccess:
 		return a.Role != domain.RoleAdmin
+	case OpAssign:
+		return sup || a.Role == domain.RoleAdmin
 	}
 	return false
 }
@@ -167,6 +172,10 @@ func ready(c Case, op Op) error {
 		}
 	case OpUnpublish:
 		return published(c)
+	case OpAssign:
+		if c.Status != StatusSubmitted || c.Dept != "" {
+			return domain.Conflict("这件举报已经有办理单位")
+		}
 	}
 	return nil
 }

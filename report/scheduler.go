@@ -376,7 +376,8 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration, sender 
 // has yet: the routing found no body that may take them (an accusation
 // against the highest supervisor this deployment knows of). The scheduler
 // dispatches them once such a body is added; until then they are counted
-// on the administrator's page and in /metrics, never shown.
+// on the administrator's page and in /metrics, and wait in the queue of
+// Unassigned for a supervisor or the admin to assign them.
 func (s *Service) Undispatched(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&Report{}).Where("status = ? AND submitted_at < ?", StatusSubmitted, cutoff).Count(&n).Error

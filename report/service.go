@@ -19,6 +19,7 @@
 //	RequestExtension / DecideExtension                     延期: ask, then a supervisor approves or refuses
 //	Message(ctx, actor, id, text, toReporter)              a question to the reporter, or an internal note
 //	Reassign(ctx, actor, id, deptCode, reason)             supervisor moves it to another department
+//	Unassigned(ctx, actor, paging) / Assign(…, id, dept, reason)  the queue of reports no department has, and 指定办理单位
 //	RevealContact(ctx, actor, id, reason)                  audited look at the reporter's name and phone
 //	RecordAccess(ctx, actor, id, what)                     audit a view, photo download or export
 //
@@ -379,7 +380,7 @@ var eventNames = map[string]string{
 	EvClosed: "办结", EvReopened: "重办", EvEscalated: "督办", EvReporterMessage: "举报人补充",
 	EvStaffMessage: "办理单位留言", EvNote: "内部备注", EvRated: "评价", EvReminded: "超期提醒",
 	EvOverdue: "超期", EvTooFast: "过快件", EvReassignRefused: "改派被拒绝", EvContactRevealed: "查看联系方式", EvAccessed: "访问记录",
-	EvDeadlineChanged: "期限调整",
+	EvDeadlineChanged: "期限调整", EvAssignRefused: "指定办理单位被拒绝",
 }
 
 // Event types.

@@ -60,6 +60,7 @@ type Tracked struct {
 	CanRate         bool        `json:"can_rate"`
 	CanMessage      bool        `json:"can_message"`
 	Timeline        []EventView `json:"timeline"`
+	Awaiting        string      `json:"awaiting_assignment,omitempty"` // AwaitingAssignment while no department has it
 }
 
 // findByReceipt finds the report a receipt belongs to. A wrong receipt
@@ -94,7 +95,8 @@ func (s *Service) Lookup(ctx context.Context, receipt string) (*Tracked, error) 
 		ProblemTypeName: s.problems.Name(ctx, r.SubjectKind, r.ProblemType), Description: r.Description,
 		SubmittedAt: r.SubmittedAt, Rating: r.Rating, RatingName: r.Rating.Name(),
 		Deadlines: deadlinesOf(r),
-		CanRate:   r.Status == StatusAnswered && r.Rating == RatingNone, CanMessage: r.Status.Open()}
+		CanRate:   r.Status == StatusAnswered && r.Rating == RatingNone, CanMessage: r.Status.Open(),
+		Awaiting: awaiting(r.Status, r.DeptCode)}
 	if r.Status == StatusAnswered || r.Status == StatusClosed || r.Status == StatusReopened {
 		t.Answer, t.AnsweredAt = r.Answer, r.AnsweredAt
 	}

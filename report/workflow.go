@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -242,15 +241,9 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 	if err != nil {
 		return err
 	}
-	target, err := s.depts.Get(ctx, dept)
-	if errors.Is(err, domain.ErrNotFound) {
-		return domain.Invalid("没有这个单位", "dept", "单位代码不存在")
-	}
+	target, err := s.targetDept(ctx, dept)
 	if err != nil {
 		return err
-	}
-	if target.Closed {
-		return domain.Invalid("该单位已撤销，不能接收举报", "dept", "该单位已撤销")
 	}
 	var refused error
 	err = s.act(ctx, a, id, OpReassign, func(r *Report, now time.Time, cal *Calendar) (change, error) {
@@ -265,17 +258,23 @@ func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason
 }
 
 // reassignRefusal says why moving r to target is not allowed, or "": never
-// to the accused body; never outside the supervisor's own region; and an
-// accusation only to a 纪委监委 at the level of the body now handling it or
-// above (so an accusation against a head cannot be moved down to the
-// accused's own level, 纪检监察机关处理检举控告工作规则 Art. 15).
+// to the accused body; never outside the supervisor's own region (a's
+// RegionCode; "" is anywhere); and an accusation only to a 纪委监委 at the
+// level of the body now handling it or above (so an accusation against a
+// head cannot be moved down to the accused's own level, 纪检监察机关处理检举
+// 控告工作规则 Art. 15) — at or above the accused's level while nobody
+// handles it.
 func reassignRefusal(a Actor, r *Report, target *catalog.Department) (why, msg string) {
+	level := r.DeptRegion
+	if r.DeptCode == "" {
+		level = r.AccusedRegion
+	}
 	switch {
 	case r.AccusedDept != "" && target.Code == r.AccusedDept:
 		return "该单位是被反映单位", "不能把举报交给被反映的单位办理"
 	case !strings.HasPrefix(target.RegionCode, a.RegionCode):
-		return "不在本辖区", "只能改派给本辖区内的单位"
-	case r.AccusedDept != "" && (!target.Supervisor || !strings.HasPrefix(r.DeptRegion, target.RegionCode)):
+		return "不在本辖区", "只能交给本辖区内的单位办理"
+	case r.AccusedDept != "" && (!target.Supervisor || !strings.HasPrefix(level, target.RegionCode)):
 		return "反映违纪的举报只能由同级或上级纪委监委办理", "反映违纪违法的举报只能交给同级或上级纪委监委办理"
 	}
 	return "", ""
