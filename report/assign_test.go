@@ -20,7 +20,9 @@ const (
 	tCityGov  = "2101-gov"
 )
 
-func admin() Actor { return Actor{UserID: 1, DeptCode: tCountyGov, Role: RoleAdmin, RegionCode: tCounty} }
+func admin() Actor {
+	return Actor{UserID: 1, DeptCode: tCountyGov, Role: RoleAdmin, RegionCode: tCounty}
+}
 
 // queueIDs lists the ids in a's unassigned queue.
 func queueIDs(t *testing.T, s *Service, a Actor) map[uint64]UnassignedReport {
