@@ -85,24 +85,22 @@ func dueOf(s report.Summary) (*time.Time, string) {
 // countdown says how long is left, or how long it is overdue.
 func countdown(now time.Time, due time.Time) (string, bool) {
 	d := due.Sub(now)
-	late := d < 0
-	if late {
-		d = -d
+	if d < 0 {
+		return "超期" + span(-d), true
 	}
+	return "剩余" + span(d), false
+}
+
+// span is a duration in days and hours, or minutes.
+func span(d time.Duration) string {
 	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	var span string
 	switch {
 	case days > 0:
-		span = fmt.Sprintf("%d天%d小时", days, hours)
+		return fmt.Sprintf("%d天%d小时", days, hours)
 	case hours > 0:
-		span = fmt.Sprintf("%d小时", hours)
-	default:
-		span = fmt.Sprintf("%d分钟", int(d/time.Minute))
+		return fmt.Sprintf("%d小时", hours)
 	}
-	if late {
-		return "超期" + span, true
-	}
-	return "剩余" + span, false
+	return fmt.Sprintf("%d分钟", int(d/time.Minute))
 }
 
 // sortQueue puts overdue reports first, then the nearest deadline, then
