@@ -119,6 +119,10 @@ func (s *Service) unroutedWhy(ctx context.Context, r *Report, regionName string)
 	if r.RegionCode == "" {
 		return "举报对象没有所属地区，按派单规则找不到办理单位"
 	}
+	if _, err := s.depts.SupervisorAbove(ctx, r.RegionCode, false); err == nil {
+		// Routing falls back to this supervisor: the failure was passing.
+		return "派单暂未成功，系统每分钟自动重试；也可以直接指定办理单位"
+	}
 	return "本系统中没有负责" + regionName + "的单位（也没有该地区或其上级的纪委监委）"
 }
 

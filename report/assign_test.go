@@ -88,6 +88,14 @@ func TestCasesNobodyCanTakeWaitInTheQueue(t *testing.T) {
 		if n := len(queueIDs(t, s, super(tCountyJW, tCounty))); n != 0 {
 			t.Errorf("a county supervisor sees %d province/city cases", n)
 		}
+		// A report whose dispatch failed in passing waits too, said so.
+		_, v := submit(t, s, "village:"+tVillage, "subsidy")
+		if err := db.Model(&Report{}).Where("id = ?", v.ID).Updates(map[string]any{"status": StatusSubmitted, "dept_code": ""}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if why := queueIDs(t, s, super(tCountyJW, tCounty))[v.ID].Why; !strings.Contains(why, "自动重试") {
+			t.Errorf("a passing failure: %q", why)
+		}
 		for _, a := range []Actor{staff(tTownGov), head(tTownGov)} {
 			if _, _, err := s.Unassigned(ctx, a, catalog.Paging{}); !errors.Is(err, ErrForbidden) {
 				t.Errorf("%s: %v", a.Role, err)
