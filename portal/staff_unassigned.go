@@ -100,23 +100,10 @@ func (s *Server) handleStaffAssign(c *fiber.Ctx) error {
 	return s.render(c, "staff_unassigned", p)
 }
 
-type apiUnassigned struct {
-	Total   int64                     `json:"total"`
-	Page    int                       `json:"page"`
-	PerPage int                       `json:"per_page"`
-	Reports []report.UnassignedReport `json:"reports"`
-}
-
+// handleAPIStaffUnassigned is the queue as a JSON list (apiListOf).
 func (s *Server) handleAPIStaffUnassigned(c *fiber.Ctx) error {
-	pg := catalog.Paging{Page: max(c.QueryInt("page", 1), 1), PerPage: min(max(c.QueryInt("per_page", 20), 1), 100)}
-	rows, total, err := s.st.reports.Unassigned(c.UserContext(), actor(c), pg)
-	if err != nil {
-		return err
-	}
-	if rows == nil {
-		rows = []report.UnassignedReport{}
-	}
-	return c.JSON(apiUnassigned{Total: total, Page: pg.Page, PerPage: pg.PerPage, Reports: rows})
+	me := func(c *fiber.Ctx) (report.Actor, error) { return actor(c), nil }
+	return apiListOf(c, me, s.st.reports.Unassigned, func(r report.UnassignedReport) report.UnassignedReport { return r })
 }
 
 type apiAssignIn struct {
