@@ -24,7 +24,7 @@ var pageNames = []string{
 	"home", "qr_landing", "qr_poster", "regions_show", "report", "report_done", "search",
 	"staff_account", "staff_admin", "staff_admin_deadlines", "staff_admin_departments", "staff_admin_holidays",
 	"staff_admin_notify", "staff_admin_problem_types", "staff_admin_routing", "staff_admin_synonyms",
-	"staff_login", "staff_publish", "staff_queue", "staff_report",
+	"staff_login", "staff_publish", "staff_queue", "staff_report", "staff_unassigned",
 	"stats", "stats_answer", "stats_answers", "track",
 }
 
