@@ -198,3 +198,39 @@ func TestAssignPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestAssignNeverToAClosedDepartment: a department closed (撤销) is not
+// offered and cannot be chosen.
+func TestAssignNeverToAClosedDepartment(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := setup(t, db)
+		ctx := context.Background()
+		_, p := submit(t, s, "region:"+tProvince, "affairs")
+		const closed = "210124-mz"
+		if err := s.CloseDepartment(ctx, closed, "test"); err != nil {
+			t.Fatal(err)
+		}
+		rows, _, err := s.Unassigned(ctx, admin(), catalog.Paging{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		choices, err := s.Candidates(ctx, admin(), rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offered := map[string]bool{}
+		for _, d := range choices[p.ID] {
+			offered[d.Code] = true
+		}
+		if offered[closed] || !offered["210124-ny"] {
+			t.Errorf("offered: closed %v, open %v", offered[closed], offered["210124-ny"])
+		}
+		var ve *catalog.ValidationError
+		if err := s.Assign(ctx, admin(), p.ID, closed, "交民政局"); !errors.As(err, &ve) {
+			t.Errorf("assign to a closed department: %v", err)
+		}
+		if reportByID(t, s, p.ID).DeptCode != "" {
+			t.Error("assigned to a closed department")
+		}
+	})
+}
