@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"sunlight/domain"
+
 	"context"
 	"fmt"
 	"net/http"
@@ -14,7 +16,6 @@ import (
 
 	"sunlight/internal/testdb"
 	"sunlight/report"
-	"sunlight/staff"
 )
 
 const (
@@ -88,10 +89,10 @@ func TestUnassignedQueue(t *testing.T) {
 		top := fileUnassigned(t, s, "dept:"+cityJW, "misconduct", "市纪委监委干部收受礼金。")
 		head := fileUnassigned(t, s, "region:2101", "misconduct_head", "市长插手工程招标。")
 		clk.add(2 * time.Hour)
-		admin := signIn(t, s, "tech.admin", "210124-gov", staff.RoleAdmin)
-		city := signIn(t, s, "sup.city", cityJW, staff.RoleSupervisor)
-		county := signIn(t, s, "sup.county", countyJW, staff.RoleSupervisor)
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
+		admin := signIn(t, s, "tech.admin", "210124-gov", domain.RoleAdmin)
+		city := signIn(t, s, "sup.city", cityJW, domain.RoleSupervisor)
+		county := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 
 		if admin.browser.get("/staff/admin/accounts", http.StatusOK).Find(`#undispatched a#unassigned-link[href="/staff/unassigned"]`).Length() != 1 {
 			t.Error("the admin's undispatched count does not link to the queue")
@@ -176,8 +177,8 @@ func TestUnassignedAPI(t *testing.T) {
 		s, _ := newWorkbench(t, db)
 		prov := fileUnassigned(t, s, "region:21", "affairs", "省政务公开栏多年没有更新。")
 		top := fileUnassigned(t, s, "dept:"+cityJW, "misconduct", "市纪委监委干部收受礼金。")
-		admin := signIn(t, s, "tech.admin", "210124-gov", staff.RoleAdmin)
-		clerk := signIn(t, s, "clerk.b", townB, staff.RoleStaff)
+		admin := signIn(t, s, "tech.admin", "210124-gov", domain.RoleAdmin)
+		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 		st, m, raw := apiCall(t, s, admin.token, http.MethodGet, "/api/v1/staff/unassigned", "")
 		if st != http.StatusOK || m["total"] != 2.0 || !strings.Contains(raw, prov.TrackingNo) || strings.Contains(raw, "description") ||
 			strings.Contains(raw, "政务公开栏") {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/domain"
 	"sunlight/internal/testdb"
 )
 
@@ -21,7 +22,7 @@ const (
 )
 
 func admin() Actor {
-	return Actor{UserID: 1, DeptCode: tCountyGov, Role: RoleAdmin, RegionCode: tCounty}
+	return Actor{UserID: 1, DeptCode: tCountyGov, Role: domain.RoleAdmin, RegionCode: tCounty}
 }
 
 // queueIDs lists the ids in a's unassigned queue.
@@ -97,7 +98,7 @@ func TestCasesNobodyCanTakeWaitInTheQueue(t *testing.T) {
 			t.Errorf("a passing failure: %q", why)
 		}
 		for _, a := range []Actor{staff(tTownGov), head(tTownGov)} {
-			if _, _, err := s.Unassigned(ctx, a, catalog.Paging{}); !errors.Is(err, ErrForbidden) {
+			if _, _, err := s.Unassigned(ctx, a, catalog.Paging{}); !errors.Is(err, domain.ErrForbidden) {
 				t.Errorf("%s: %v", a.Role, err)
 			}
 		}
@@ -121,15 +122,15 @@ func TestAssign(t *testing.T) {
 			t.Fatal("the city supervisor does not see the case")
 		}
 		outside := super(tCountyJW, tCounty)
-		if err := s.Assign(ctx, outside, r.ID, tCountyJW, "我来办"); !errors.Is(err, ErrNotFound) {
+		if err := s.Assign(ctx, outside, r.ID, tCountyJW, "我来办"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("a supervisor of another region: %v", err)
 		}
-		if err := s.Assign(ctx, staff(tCityJW), r.ID, tCityJW, "我来办"); !errors.Is(err, ErrForbidden) {
+		if err := s.Assign(ctx, staff(tCityJW), r.ID, tCityJW, "我来办"); !errors.Is(err, domain.ErrForbidden) {
 			t.Errorf("staff: %v", err)
 		}
 		refused := func(a Actor, dept, want string) {
 			t.Helper()
-			var ce *ConflictError
+			var ce *domain.ConflictError
 			if err := s.Assign(ctx, a, r.ID, dept, "试试"); !errors.As(err, &ce) {
 				t.Fatalf("assign to %s: %v, want a conflict", dept, err)
 			}
@@ -170,7 +171,7 @@ func TestAssign(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d notifications", n)
 		}
-		if err := s.Assign(ctx, city, r.ID, tCityJW, "再来一次"); !errors.Is(err, ErrNotFound) {
+		if err := s.Assign(ctx, city, r.ID, tCityJW, "再来一次"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("assigning an assigned case: %v", err)
 		}
 		if _, err := VerifyChain(ctx, db); err != nil {
@@ -187,13 +188,13 @@ func TestAssignPolicy(t *testing.T) {
 		if err := Check(a, open, OpAssign); err != nil {
 			t.Errorf("%s: %v", a.Role, err)
 		}
-		var ce *ConflictError
+		var ce *domain.ConflictError
 		if err := Check(a, Case{Status: StatusDispatched, Dept: tTownGov}, OpAssign); !errors.As(err, &ce) {
 			t.Errorf("%s on a dispatched case: %v", a.Role, err)
 		}
 	}
 	for _, a := range []Actor{staff(tTownGov), head(tTownGov)} {
-		if err := Check(a, open, OpAssign); !errors.Is(err, ErrForbidden) {
+		if err := Check(a, open, OpAssign); !errors.Is(err, domain.ErrForbidden) {
 			t.Errorf("%s: %v", a.Role, err)
 		}
 	}
@@ -225,7 +226,7 @@ func TestAssignNeverToAClosedDepartment(t *testing.T) {
 		if offered[closed] || !offered["210124-ny"] {
 			t.Errorf("offered: closed %v, open %v", offered[closed], offered["210124-ny"])
 		}
-		var ve *catalog.ValidationError
+		var ve *domain.ValidationError
 		if err := s.Assign(ctx, admin(), p.ID, closed, "交民政局"); !errors.As(err, &ve) {
 			t.Errorf("assign to a closed department: %v", err)
 		}
