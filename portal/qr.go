@@ -44,8 +44,13 @@ func (s *Server) handleQRPoster(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	promise, err := svc.Promise(c.UserContext())
+	if err != nil {
+		return err
+	}
+	poster := report.NewPoster(sub, report.QRURL(s.cfg.BaseURL, token), types, promise)
 	p := qrPosterPage{Page: s.page(c, sub.Title+" · 扫码举报"), Subject: sub,
-		Poster: report.NewPoster(sub, report.QRURL(s.cfg.BaseURL, token), types), Steps: report.PosterSteps,
+		Poster: poster, Steps: poster.Steps(),
 		PNG: "/qr/" + sub.String() + ".png"}
 	return s.render(c, "qr_poster", &p)
 }

@@ -90,6 +90,7 @@ type reportForm struct {
 type reportDone struct {
 	Page
 	Receipt    *report.Receipt
+	Promise    string // report.Calendar.Promise
 	SubjectURL string
 }
 
@@ -157,7 +158,11 @@ func (s *Server) handleReportSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := reportDone{Page: s.page(c, "提交成功"), Receipt: rc}
+	promise, err := svc.Promise(c.UserContext())
+	if err != nil {
+		return err
+	}
+	p := reportDone{Page: s.page(c, "提交成功"), Receipt: rc, Promise: promise}
 	if sub, err := svc.Subject(c.UserContext(), in.Subject); err == nil {
 		p.SubjectURL = sub.URL
 	}

@@ -450,3 +450,30 @@ func TestReportNoMassAssignmentNoXSS(t *testing.T) {
 		t.Fatal("typed input not escaped on the form")
 	}
 }
+
+// TestPromiseFollowsTheSettings: the done page and the poster promise what
+// the deadline settings say, not a figure written into a template.
+func TestPromiseFollowsTheSettings(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newReportServer(t, db, nil)
+		if err := s.st.reports.SetDeadline(context.Background(), report.StageAnswer, 10, "test"); err != nil {
+			t.Fatal(err)
+		}
+		body, ctype := multipartBody(t, map[string]string{"subject": testVillage, "problem_type": "subsidy",
+			"description": "低保名单与实际发放不一致，请核查。", "anonymous": "1"}, nil)
+		req := httptest.NewRequest(http.MethodPost, "/report", body)
+		req.Header.Set("Content-Type", ctype)
+		resp, raw := do(t, s, req)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("submit: %d %.300s", resp.StatusCode, raw)
+		}
+		done, _ := goquery.NewDocumentFromReader(bytes.NewReader(raw))
+		if got := strings.TrimSpace(done.Find("#deadlines").Text()); got != "办理时限：1个工作日内签收，10个工作日内答复。" {
+			t.Errorf("done page promises %q", got)
+		}
+		poster := getPage(t, s, "/qr/"+testVillage+"/poster", http.StatusOK)
+		if got := poster.Find("#poster-steps li").Last().Text(); !strings.HasPrefix(got, "1个工作日内签收，10个工作日内答复；") {
+			t.Errorf("poster promises %q", got)
+		}
+	})
+}

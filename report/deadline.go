@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -113,6 +114,22 @@ func (c *Calendar) Setting(stage string) DeadlineSetting {
 		}
 	}
 	return DeadlineSetting{Stage: stage}
+}
+
+// Promise is what a reporter is promised, in the settings of the moment:
+// "1个工作日内签收，15个工作日内答复" — the done page and the poster say it,
+// and the deadlines themselves are counted with the same settings.
+func (c *Calendar) Promise() string {
+	return fmt.Sprintf("%d个工作日内签收，%d个工作日内答复", c.Setting(StageAcknowledge).Days, c.Setting(StageAnswer).Days)
+}
+
+// Promise is the calendar's Promise as the deadline settings stand now.
+func (s *Service) Promise(ctx context.Context) (string, error) {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return "", err
+	}
+	return cal.Promise(), nil
 }
 
 // Due is when a stage that started at t ends.

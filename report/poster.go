@@ -22,27 +22,30 @@ func QRPNG(url string, size int) ([]byte, error) {
 
 // Poster is what a printed notice-board poster says.
 type Poster struct {
-	Title string   // the village or subject name
-	Types []string // what can be reported
-	URL   string   // the QR landing URL
+	Title   string   // the village or subject name
+	Types   []string // what can be reported
+	URL     string   // the QR landing URL
+	Promise string   // Calendar.Promise: how soon it is acknowledged and answered
 }
 
-// NewPoster builds the poster text for a subject and the problem types
-// it offers (ProblemTypeStore.Offered).
-func NewPoster(sub *catalog.Subject, url string, types []ProblemType) Poster {
-	p := Poster{Title: sub.Title, URL: url}
+// NewPoster builds the poster text for a subject, the problem types it
+// offers (ProblemTypeStore.Offered) and the promise (Service.Promise).
+func NewPoster(sub *catalog.Subject, url string, types []ProblemType, promise string) Poster {
+	p := Poster{Title: sub.Title, URL: url, Promise: promise}
 	for _, t := range types {
 		p.Types = append(p.Types, t.Name)
 	}
 	return p
 }
 
-// PosterSteps are the poster's "how it works" lines.
-var PosterSteps = []string{
-	"用手机扫描二维码（微信、相机均可），点“我要举报”。",
-	"选择问题类型，写清情况，可拍照上传，可以匿名。",
-	"提交后记下28位查询码，凭它查看进度、补充情况、评价结果。",
-	"1个工作日内签收，15个工作日内答复；反映干部问题的，交上级纪委办理，不交被反映人。",
+// Steps are the poster's "how it works" lines.
+func (p Poster) Steps() []string {
+	return []string{
+		"用手机扫描二维码（微信、相机均可），点“我要举报”。",
+		"选择问题类型，写清情况，可拍照上传，可以匿名。",
+		"提交后记下28位查询码，凭它查看进度、补充情况、评价结果。",
+		p.Promise + "；反映干部问题的，交上级纪委办理，不交被反映人。",
+	}
 }
 
 // PDF renders the poster as a one-page A4 PDF. It is written by hand to
@@ -82,7 +85,7 @@ func (p Poster) PDF() ([]byte, error) {
 		y -= 17
 	}
 	y -= 10
-	for i, s := range PosterSteps {
+	for i, s := range p.Steps() {
 		text(60, y, 11, fmt.Sprintf("%d. %s", i+1, s))
 		y -= 16
 	}

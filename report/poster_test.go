@@ -15,7 +15,7 @@ import (
 // carries the village name (as UCS-2 hex) and the QR squares.
 func TestPosterPDF(t *testing.T) {
 	sub := &catalog.Subject{Kind: catalog.SubjectVillage, ID: "210124101201", Title: "法库县大孤家子镇拉马桥村"}
-	pdf, err := NewPoster(sub, "https://sunlight.example.gov.cn/q/abcdefghij", DefaultProblemTypes()[catalog.SubjectVillage]).PDF()
+	pdf, err := NewPoster(sub, "https://sunlight.example.gov.cn/q/abcdefghij", DefaultProblemTypes()[catalog.SubjectVillage], "1个工作日内签收，15个工作日内答复").PDF()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"sunlight/catalog"
 	"sunlight/report"
 )
 
@@ -40,10 +41,7 @@ func writeQR(ctx context.Context, e *env, svc *report.Service, subject, out, ext
 	if ext == ".png" {
 		data, err = report.QRPNG(url, 1024)
 	} else {
-		var types []report.ProblemType
-		if types, err = svc.ProblemTypes().Offered(ctx, sub.Kind); err == nil {
-			data, err = report.NewPoster(sub, url, types).PDF()
-		}
+		data, err = posterPDF(ctx, svc, sub, url)
 	}
 	if err != nil {
 		return err
@@ -53,4 +51,18 @@ func writeQR(ctx context.Context, e *env, svc *report.Service, subject, out, ext
 	}
 	fmt.Fprintf(e.stdout, "%s: %s → %s\n", out, sub.Title, url)
 	return nil
+}
+
+// posterPDF renders sub's poster with the problem types it offers and the
+// promise the deadline settings make now.
+func posterPDF(ctx context.Context, svc *report.Service, sub *catalog.Subject, url string) ([]byte, error) {
+	types, err := svc.ProblemTypes().Offered(ctx, sub.Kind)
+	if err != nil {
+		return nil, err
+	}
+	promise, err := svc.Promise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return report.NewPoster(sub, url, types, promise).PDF()
 }
