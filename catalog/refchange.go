@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -62,6 +64,59 @@ func refJSON(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// FieldChange is one field of a reference record as a change left it.
+type FieldChange struct {
+	Field, Before, After string
+}
+
+// Changes lists the fields the change touched, in field order: for a new
+// record every field it has, for a removal every field it had, for an
+// edit only those whose value differs. Values are shown as JSON wrote them.
+func (c RefChange) Changes() []FieldChange {
+	before, after := refFields(c.Before), refFields(c.After)
+	var out []FieldChange
+	for _, k := range slices.Sorted(maps.Keys(mergeKeys(before, after))) {
+		b, a := before[k], after[k]
+		if b != a {
+			out = append(out, FieldChange{Field: k, Before: b, After: a})
+		}
+	}
+	return out
+}
+
+func mergeKeys(a, b map[string]string) map[string]bool {
+	keys := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
+// refFields reads a JSON object's fields as display strings; a value that
+// is not an object shows whole under "".
+func refFields(js string) map[string]string {
+	if js == "" {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		return map[string]string{"": js}
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		var str string
+		if json.Unmarshal(v, &str) == nil {
+			out[k] = str
+		} else {
+			out[k] = string(v)
+		}
+	}
+	return out
 }
 
 // RefHistory lists the newest changes of one kind, of one record when key

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,4 +51,20 @@ func TestRefHistory(t *testing.T) {
 			t.Fatalf("routing rule changes = %d (%v), want 0", len(other), err)
 		}
 	})
+}
+
+func TestRefChangeFields(t *testing.T) {
+	rename := RefChange{Before: `{"Code":"210124-mz","Name":"法库县民政局","Supervisor":false}`,
+		After: `{"Code":"210124-mz","Name":"法库县民政事务局","Supervisor":true}`}
+	got := rename.Changes()
+	want := []FieldChange{{"Name", "法库县民政局", "法库县民政事务局"}, {"Supervisor", "false", "true"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("an edit shows %v, want only the changed fields %v", got, want)
+	}
+	if added := (RefChange{After: `{"Code":"x","Name":"y"}`}).Changes(); len(added) != 2 || added[0].Before != "" || added[1].After != "y" {
+		t.Errorf("a new record shows %v, want every field", added)
+	}
+	if removed := (RefChange{Before: `{"Code":"x"}`}).Changes(); len(removed) != 1 || removed[0].After != "" {
+		t.Errorf("a removal shows %v", removed)
+	}
 }
