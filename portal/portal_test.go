@@ -48,7 +48,7 @@ func testConfig(t testing.TB, db *gorm.DB) Config {
 // builds them, but with cheap hashing). Every test portal is built here.
 func newServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
-	rs, err := report.New(cfg.DB, cfg.SecretKey, report.Options{Now: cfg.Now, Argon2: cheapReceipts,
+	rs, err := report.New(cfg.DB, cfg.SecretKey, report.Options{Now: cfg.Now,
 		UploadDir: filepath.Join(cfg.DataDir, "uploads"), OldSecrets: cfg.OldSecretKeys})
 	if err != nil {
 		t.Fatal(err)

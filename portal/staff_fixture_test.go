@@ -24,8 +24,6 @@ func (c *testClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-var cheapReceipts = report.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
-
 // newWorkbench is a portal with the staff and report tables, the default
 // routing rules and deadlines, cheap hashing, and a clock the test moves.
 func newWorkbench(t testing.TB, db *gorm.DB) (*Server, *testClock) {

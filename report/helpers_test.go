@@ -36,8 +36,6 @@ type clock struct {
 func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
-var testArgon = Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
-
 func testSecret(b byte) []byte {
 	k := make([]byte, 32)
 	for i := range k {
@@ -63,7 +61,7 @@ func setup(t testing.TB, db *gorm.DB) (*Service, *clock) {
 		t.Fatal(err)
 	}
 	c := &clock{t: t0}
-	s, err := New(db, testSecret(1), Options{Now: c.Now, Argon2: testArgon, UploadDir: t.TempDir()})
+	s, err := New(db, testSecret(1), Options{Now: c.Now, UploadDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,6 @@ func (s *Service) submit(ctx context.Context, in NewReport) (*Receipt, error) {
 	}
 	digits := NewReceipt()
 	rc := &Receipt{Receipt: FormatReceipt(digits), Status: StatusSubmitted}
-	phc := hashReceipt(s.argon, digits)
 	lookup := s.keys.lookupHashes(digits)[0]
 
 	files, err := s.storePhotos(c.photos)
@@ -179,7 +178,7 @@ func (s *Service) submit(ctx context.Context, in NewReport) (*Receipt, error) {
 	}
 	var r *Report
 	for attempt := 0; ; attempt++ {
-		r, err = s.insert(ctx, c, lookup, phc, digits, tokenHash, files)
+		r, err = s.insert(ctx, c, lookup, digits, tokenHash, files)
 		if err == nil {
 			break
 		}
@@ -205,11 +204,11 @@ func (s *Service) submit(ctx context.Context, in NewReport) (*Receipt, error) {
 	return rc, nil
 }
 
-func (s *Service) insert(ctx context.Context, c *checked, lookup, phc, digits, tokenHash string, files []storedFile) (*Report, error) {
+func (s *Service) insert(ctx context.Context, c *checked, lookup, digits, tokenHash string, files []storedFile) (*Report, error) {
 	now := eventTime(s.now())
 	r := &Report{TrackingNo: newTrackingNo(now), Subject: c.subject.String(), SubjectName: c.subject.Title,
 		SubjectKind: c.subject.Kind, RegionCode: c.subject.RegionCode, ProblemType: c.pt.Code,
-		Description: c.in.Description, Anonymous: c.in.Anonymous, LookupHash: lookup, ReceiptHash: phc,
+		Description: c.in.Description, Anonymous: c.in.Anonymous, LookupHash: lookup,
 		Status: StatusSubmitted, SubmittedAt: now, Version: 1, UpdatedAt: now}
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		r.ID = 0 // a retried transaction inserts afresh

@@ -125,6 +125,7 @@ func TestSubmitStoresSafely(t *testing.T) {
 				}
 			}
 		}
+		noSecretsStored(t, db, "13812345678", "王小二", digits, rc.Receipt, "$argon2")
 		// Swapping sealed phone between two reports does not open.
 		rc2, err := s.Submit(ctx, NewReport{Subject: "village:" + tVillage, ProblemType: "subsidy",
 			Description: "另一份举报，联系方式不同。", Name: "李四", Phone: "13900000000"})

@@ -11,10 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-
-	"sunlight/internal/argon2id"
 )
 
 // Keys holds the secret key material report uses, derived from
@@ -199,7 +196,10 @@ func gcm(key []byte) (cipher.AEAD, error) {
 }
 
 // lookupHashes returns the receipt's lookup hash under every key, the
-// current one first.
+// current one first. The hash is all that is stored of a receipt: its 27
+// random digits (≈ 89.7 bits) cannot be guessed, so a keyed hash is as good
+// as a slow one (argon2id is for low-entropy secrets such as passwords), and
+// without the lookup key the database alone cannot test a guess at all.
 func (k *Keys) lookupHashes(digits string) []string {
 	out := make([]string, 0, len(k.order))
 	for _, id := range k.order {
@@ -210,48 +210,4 @@ func (k *Keys) lookupHashes(digits string) []string {
 	return out
 }
 
-// Argon2Params are the argon2id settings for receipt hashes. Production
-// uses DefaultArgon2 (OWASP's m=19 MiB, t=2, p=1 row, security notes 24 and 30);
-// tests may lower them.
-type Argon2Params struct {
-	Time      uint32
-	MemoryKiB uint32
-	Threads   uint8
-}
-
-// DefaultArgon2 meets security notes 24 and 30: argon2id, m ≥ 19456 KiB, t ≥ 2.
-var DefaultArgon2 = Argon2Params{Time: 2, MemoryKiB: 19456, Threads: 1}
-
-// argonSlots bounds how many argon2 computations run at once, so a burst
-// of lookups cannot take all memory (each one holds MemoryKiB).
-var argonSlots = make(chan struct{}, max(2, runtime.NumCPU()))
-
-// phc are the PHC settings of p: 16-byte salts, 32-byte hashes.
-func (p Argon2Params) phc() argon2id.Params {
-	return argon2id.Params{Memory: p.MemoryKiB, Time: p.Time, Threads: p.Threads, KeyLen: 32, SaltLen: 16}
-}
-
-func hashReceipt(p Argon2Params, digits string) string {
-	argonSlots <- struct{}{}
-	phc, err := p.phc().Hash(digits)
-	<-argonSlots
-	if err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return phc
-}
-
-// verifyReceipt checks digits against a PHC argon2id string, with the
-// parameters stored in it.
-func verifyReceipt(phc, digits string) bool {
-	argonSlots <- struct{}{}
-	ok, err := argon2id.Verify(phc, digits)
-	<-argonSlots
-	return ok && err == nil
-}
-
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
-// dummyPHC is verified against when a receipt matches no row, so a wrong
-// receipt costs the same time as a right one and tells nothing.
-func dummyPHC(p Argon2Params) string { return hashReceipt(p, "0000000000000000000000000000") }

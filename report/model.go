@@ -10,7 +10,7 @@ import (
 
 // Report is one report (举报/反映). The description and photos are the
 // reporter's words; the contact fields are sealed (AES-256-GCM) and the
-// receipt is kept only as a keyed lookup hash plus an argon2id hash. No IP
+// receipt is kept only as a keyed lookup hash. No IP
 // address or other trace of the reporter's device is stored.
 type Report struct {
 	ID          uint64 `gorm:"primaryKey;autoIncrement"`
@@ -27,10 +27,9 @@ type Report struct {
 	ContactName  string `gorm:"type:text;not null"`
 	ContactPhone string `gorm:"type:text;not null"`
 
-	// Receipt: LookupHash = HMAC-SHA256(key, digits) finds the row, and
-	// ReceiptHash (argon2id PHC string) verifies it.
-	LookupHash  string `gorm:"size:64;not null;uniqueIndex"`
-	ReceiptHash string `gorm:"size:160;not null"`
+	// Receipt: LookupHash = HMAC-SHA256(lookup key, digits) is all that is
+	// stored of it, and finds the row.
+	LookupHash string `gorm:"size:64;not null;uniqueIndex"`
 
 	Status Status `gorm:"size:16;not null;index"`
 	// DeptCode is the department that must answer; DeptRegion its region.
@@ -235,6 +234,9 @@ func Models() []any {
 // Migrate creates or upgrades report's tables and the chain head row.
 func Migrate(ctx context.Context, db *gorm.DB) error {
 	db = db.WithContext(ctx)
+	if err := dropArgonReceipts(db); err != nil {
+		return fmt.Errorf("migrate report: %w", err)
+	}
 	if err := db.AutoMigrate(Models()...); err != nil {
 		return fmt.Errorf("migrate report: %w", err)
 	}
@@ -252,6 +254,22 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	}
 	if err := SeedProblemTypes(ctx, db); err != nil {
 		return fmt.Errorf("migrate report: problem types: %w", err)
+	}
+	return nil
+}
+
+// dropArgonReceipts drops the argon2id receipt hashes earlier versions kept
+// next to the lookup hash (column reports.receipt_hash): the lookup hash,
+// unchanged, alone finds every receipt they handed out. It runs before
+// AutoMigrate because SQLite drops a column by rebuilding the table without
+// its indexes, which AutoMigrate then creates again.
+func dropArgonReceipts(db *gorm.DB) error {
+	const col = "receipt_hash"
+	if !db.Migrator().HasColumn(&Report{}, col) {
+		return nil
+	}
+	if err := db.Migrator().DropColumn(&Report{}, col); err != nil {
+		return fmt.Errorf("drop the argon2id receipt hashes: %w", err)
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ func TestPhotoKeyRotation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rotated, err := New(db, testSecret(2), Options{Now: c.Now, Argon2: testArgon, UploadDir: s.uploads,
+		rotated, err := New(db, testSecret(2), Options{Now: c.Now, UploadDir: s.uploads,
 			OldSecrets: [][]byte{testSecret(1)}})
 		if err != nil {
 			t.Fatal(err)
@@ -140,7 +140,7 @@ func TestPhotoKeyRotation(t *testing.T) {
 		if _, _, err := rotated.OpenPhoto(fresh.Name); err != nil {
 			t.Fatal(err)
 		}
-		dropped, err := New(db, testSecret(2), Options{Now: c.Now, Argon2: testArgon, UploadDir: s.uploads})
+		dropped, err := New(db, testSecret(2), Options{Now: c.Now, UploadDir: s.uploads})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ import (
 func twoServices(t *testing.T, db *gorm.DB) (*Service, *Service) {
 	t.Helper()
 	s, c := setup(t, db)
-	other, err := New(db, testSecret(1), Options{Now: c.Now, Argon2: testArgon})
+	other, err := New(db, testSecret(1), Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,7 +183,7 @@ func TestAnswerDeadlineExtensionAndAutoClose(t *testing.T) {
 func TestConcurrentSchedulers(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := setup(t, db)
-		s2, err := New(db, testSecret(1), Options{Now: s.now, Argon2: testArgon})
+		s2, err := New(db, testSecret(1), Options{Now: s.now})
 		if err != nil {
 			t.Fatal(err)
 		}

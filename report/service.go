@@ -73,8 +73,7 @@ func (a Actor) String() string { return fmt.Sprintf("user:%d", a.UserID) }
 // Options tune a Service; zero values take the defaults.
 type Options struct {
 	Now       func() time.Time
-	Argon2    Argon2Params // receipt hashing; DefaultArgon2 unless set
-	UploadDir string       // where photos are stored; required to accept photos
+	UploadDir string // where photos are stored; required to accept photos
 	// OldSecrets are retired keys that still open what they sealed.
 	OldSecrets [][]byte
 	// RetryWindow is how long a retried submission gets the same receipt
@@ -90,8 +89,6 @@ type Service struct {
 	db       *gorm.DB
 	keys     *Keys
 	now      func() time.Time
-	argon    Argon2Params
-	dummy    string
 	subjects *catalog.SubjectResolver
 	depts    *catalog.DepartmentStore
 	uploads  string
@@ -110,17 +107,13 @@ func New(db *gorm.DB, secret []byte, o Options) (*Service, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Argon2.Time == 0 {
-		o.Argon2 = DefaultArgon2
-	}
 	if o.RetryWindow == 0 {
 		o.RetryWindow = time.Hour
 	}
-	s := &Service{db: db, keys: keys, now: o.Now, argon: o.Argon2, subjects: catalog.NewSubjectResolver(db),
+	s := &Service{db: db, keys: keys, now: o.Now, subjects: catalog.NewSubjectResolver(db),
 		depts: catalog.NewDepartmentStore(db), uploads: o.UploadDir, retry: o.RetryWindow, hook: o.BeforeCommit,
 		problems: NewProblemTypeStore(db)}
 	s.problems.Now = o.Now
-	s.dummy = dummyPHC(s.argon)
 	return s, nil
 }
 

@@ -81,7 +81,7 @@ func seed(t *testing.T, db *gorm.DB) []report.Report {
 		}
 		r := report.Report{TrackingNo: fmt.Sprintf("T%03d", i+1), Subject: "village:" + s.region, SubjectName: "村", SubjectKind: "village",
 			RegionCode: s.region, ProblemType: "subsidy", Description: "=HYPERLINK(\"http://evil\") 张三 13912345678",
-			ContactName: "sealed", ContactPhone: "sealed", LookupHash: fmt.Sprintf("L%d", i), ReceiptHash: "x",
+			ContactName: "sealed", ContactPhone: "sealed", LookupHash: fmt.Sprintf("L%d", i),
 			Status: s.status, DeptCode: s.dept, DeptRegion: dr, AccusedDept: s.accused, SubmittedAt: s.dispatched.Add(-time.Minute),
 			DispatchedAt: s.dispatched, AcceptedAt: s.accepted, AnsweredAt: s.answered, ClosedAt: s.closed, AckDueAt: s.ackDue,
 			AnswerDueAt: s.answerDue, Rating: s.rating, ReopenCount: s.reopen, TooFast: s.tooFast, UpdatedAt: now}
