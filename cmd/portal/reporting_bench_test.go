@@ -26,19 +26,31 @@ import (
 // benchSecret is the portal's key in the benchmark (hex of 32 bytes).
 const benchSecret = "3f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
-// BenchmarkReportIntake runs the real portal binary on MariaDB and sends
-// it reports from 100 concurrent submitters: first for a fixed time to
-// measure reports/s and latency, then again while the server is killed
-// with SIGKILL. Every receipt handed out (a 201 fully received) before the
-// kill must be found in the database afterwards, with the audit chain
-// intact. Run with `make bench BENCH=ReportIntake`.
+// BenchmarkReportIntake runs the real portal binary on SQLite and on
+// MariaDB (sub-benchmarks sqlite and mariadb; the second needs
+// SUNLIGHT_TEST_MYSQL_DSN and is skipped without it) and sends it reports
+// from 100 concurrent submitters: first for a fixed time
+// (SUNLIGHT_BENCH_SECONDS, default 20s) to measure reports/s and latency,
+// then again while the server is killed with SIGKILL. Every receipt handed
+// out (a 201 fully received) before the kill must be found in the database
+// afterwards, with the audit chain intact. Run with
+// `make bench BENCH=ReportIntake` (both), or one database with
+// `go test -run '^$' -bench 'ReportIntake/sqlite' -benchtime 1x ./cmd/portal/`.
 func BenchmarkReportIntake(b *testing.B) {
-	dsn := testdb.MySQLURL(b)
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "portal")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
+	b.Run("sqlite", func(b *testing.B) {
+		benchIntake(b, bin, "sqlite://"+filepath.Join(b.TempDir(), "sunlight.db"))
+	})
+	b.Run("mariadb", func(b *testing.B) { benchIntake(b, bin, testdb.MySQLURL(b)) })
+}
+
+// benchIntake is BenchmarkReportIntake on the database dsn.
+func benchIntake(b *testing.B, bin, dsn string) {
+	dir := b.TempDir()
 	env := append(os.Environ(), "SUNLIGHT_DB="+dsn, "SUNLIGHT_ADDR=127.0.0.1:0", "SUNLIGHT_DATA_DIR="+dir,
 		"SUNLIGHT_SECRET_KEY="+benchSecret, "SUNLIGHT_LOG_LEVEL=error",
 		"SUNLIGHT_REPORT_RATE=0") // one client address plays 100 reporters
