@@ -1,4 +1,4 @@
-// Package argon2id hashes secrets (staff passwords, report receipts) with
+// Package argon2id hashes low-entropy secrets (staff passwords) with
 // argon2id and stores them as PHC strings:
 // $argon2id$v=19$m=19456,t=2,p=1$SALT$HASH.
 package argon2id
