@@ -18,9 +18,7 @@ func TestLoadDemoPublished(t *testing.T) {
 		ctx := context.Background()
 		withRegions(t, db)
 		start := time.Now()
-		if err := LoadDemoPublished(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, LoadDemoPublished)
 		t.Logf("demo published data loaded in %s", time.Since(start))
 		var majors, minors int64
 		db.Model(&Category{}).Where("parent_code = ''").Count(&majors)
@@ -84,9 +82,7 @@ func TestLoadDemoPublished(t *testing.T) {
 		var changes int64
 		db.Model(&Change{}).Count(&changes)
 		start = time.Now()
-		if err := LoadDemoPublished(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, LoadDemoPublished)
 		var again int64
 		db.Model(&Change{}).Count(&again)
 		if again != changes {

@@ -13,9 +13,7 @@ import (
 // statement.
 func TestVillageNamesOfAProvinceWideFund(t *testing.T) {
 	db := migrated(t, testdb.SQLite(t))
-	if err := LoadDemoRegions(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, LoadDemoRegions)
 	ds := make([]Disbursement, 40_000)
 	for i := range ds {
 		ds[i].VillageCode = fmt.Sprintf("2101%05d%03d", i/100, i%100)

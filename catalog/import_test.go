@@ -25,9 +25,7 @@ var importNow = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 func withRegions(t testing.TB, db *gorm.DB) *gorm.DB {
 	t.Helper()
 	migrated(t, db)
-	if err := LoadDemoRegions(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, LoadDemoRegions)
 	return db
 }
 

@@ -74,9 +74,7 @@ func TestRekeyDisclosures(t *testing.T) {
 	rows := disclosureFile(3)
 	mustImport(t, db, ImportDisclosures, "d.csv", csvBytes(t, rows))
 	db.Model(&Disclosure{}).Where("id > 0").Update("nkey", gorm.Expr("'old' || id"))
-	if err := Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, Migrate)
 	if res := mustImport(t, db, ImportDisclosures, "d.csv", csvBytes(t, rows)); res.Unchanged != 3 {
 		t.Errorf("re-import after rekey = %+v", res)
 	}

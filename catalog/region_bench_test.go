@@ -36,9 +36,7 @@ func BenchmarkImportRegions(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				db := testdb.Open(b, kind)
-				if err := Migrate(context.Background(), db); err != nil {
-					b.Fatal(err)
-				}
+				testdb.Setup(b, db, Migrate)
 				runtime.GC()
 				stop, peak := samplePeakHeap()
 				b.StartTimer()

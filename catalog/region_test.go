@@ -15,9 +15,7 @@ import (
 
 func migrated(t testing.TB, db *gorm.DB) *gorm.DB {
 	t.Helper()
-	if err := Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, Migrate)
 	return db
 }
 
@@ -141,13 +139,9 @@ func TestDepartmentsAndChangesRoundTrip(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		migrated(t, db)
-		if err := LoadDemoRegions(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, LoadDemoRegions)
 		// Idempotent.
-		if err := LoadDemoRegions(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, LoadDemoRegions)
 		depts := NewDepartmentStore(db)
 		all, err := depts.List(ctx, "", false)
 		if err != nil {
@@ -195,9 +189,7 @@ func TestResolveSubject(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		migrated(t, db)
-		if err := LoadDemoRegions(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, LoadDemoRegions)
 		r := NewSubjectResolver(db)
 		s, err := r.Resolve(ctx, "village:210124102201")
 		if err != nil {

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,13 +25,7 @@ var fixedNow = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
 // demo regions and departments loaded.
 func newTestServer(t testing.TB, db *gorm.DB) *Server {
 	t.Helper()
-	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := catalog.LoadDemoRegions(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, catalog.LoadDemoRegions)
 	return newServer(t, testConfig(t, db))
 }
 

@@ -36,9 +36,7 @@ func newReportServer(t testing.TB, db *gorm.DB, log *slog.Logger) *Server {
 	t.Helper()
 	s := newTestServer(t, db)
 	ctx := context.Background()
-	if err := report.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, report.Migrate)
 	if err := report.SeedDefaults(ctx, db, fixedNow.AddDate(-1, 0, 0)); err != nil {
 		t.Fatal(err)
 	}

@@ -73,10 +73,7 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(rate, "docs/s")
 
 	db := testdb.Open(b, *benchDB)
-	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
+	testdb.Setup(b, db, catalog.Migrate)
 	fillBaseline(b, db, docs)
 
 	var engine search.Index = idx

@@ -24,12 +24,7 @@ import (
 func newSearchServer(t *testing.T, db *gorm.DB) (*Server, *search.Embedded) {
 	t.Helper()
 	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := catalog.LoadDemoRegions(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, catalog.LoadDemoRegions)
 	idx, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -213,9 +213,7 @@ func synonymAdmin(t *testing.T, db *gorm.DB) (*Server, *browser) {
 	t.Helper()
 	ctx := context.Background()
 	s, _ := newWorkbench(t, db)
-	if err := search.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, search.Migrate)
 	store := search.NewSynonymStore(db)
 	syn, err := store.Live(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/internal/testdb"
 	"sunlight/report"
 )
 
@@ -34,9 +35,7 @@ func newWorkbench(t testing.TB, db *gorm.DB) (*Server, *testClock) {
 	if err := report.SeedRules(ctx, db, fixedNow.Add(-24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := report.SeedDeadlines(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, report.SeedDeadlines)
 	return s, clk
 }
 

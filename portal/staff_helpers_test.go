@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/domain"
+	"sunlight/internal/testdb"
 	"sunlight/report"
 	"sunlight/staff"
 )
@@ -31,12 +32,7 @@ func newStaffServer(t testing.TB, db *gorm.DB, cfg ...func(*Config)) *Server {
 		}
 		s = newServer(t, c)
 	}
-	if err := staff.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, staff.Migrate, report.Migrate)
 	return s
 }
 

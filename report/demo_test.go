@@ -11,18 +11,7 @@ import (
 func TestLoadDemo(t *testing.T) {
 	db := testdb.SQLite(t)
 	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := catalog.LoadDemoRegions(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := LoadDemo(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, Migrate, catalog.LoadDemoRegions, LoadDemo)
 	if err := LoadDemo(ctx, db); err != nil {
 		t.Fatal("second load:", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/domain"
+	"sunlight/internal/testdb"
 )
 
 // Demo places the tests use: 法库县 (210124) › 大孤家子镇 (210124101) › 拉马桥村.
@@ -48,15 +49,7 @@ func testSecret(b byte) []byte {
 func setup(t testing.TB, db *gorm.DB) (*Service, *clock) {
 	t.Helper()
 	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := catalog.LoadDemoRegions(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, Migrate, catalog.LoadDemoRegions)
 	if err := SeedDefaults(ctx, db, t0.AddDate(-1, 0, 0)); err != nil {
 		t.Fatal(err)
 	}

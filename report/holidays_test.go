@@ -53,9 +53,7 @@ func publicEvents(t *testing.T, db *gorm.DB, id uint64, typ string) []Event {
 func TestShippedHolidays(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		if err := Migrate(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, Migrate)
 		hs, err := ListHolidays(ctx, db, 2026)
 		if err != nil || len(hs) != 39 {
 			t.Fatalf("2026 holidays after migrate: %d, %v", len(hs), err)

@@ -160,9 +160,7 @@ func TestPublishedSubjects(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, _ := setup(t, db)
-		if err := catalog.LoadDemoPublished(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, catalog.LoadDemoPublished)
 		var fund catalog.Fund
 		if err := db.Where("dept_code <> ''").Order("id").Take(&fund).Error; err != nil {
 			t.Fatal(err)

@@ -22,12 +22,7 @@ import (
 func BenchmarkSearchDuringBacklog(b *testing.B) {
 	ctx := context.Background()
 	db := testdb.SQLite(b)
-	if err := catalog.Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	if err := search.Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
+	testdb.Setup(b, db, catalog.Migrate, search.Migrate)
 	idx, err := search.OpenEmbedded(filepath.Join(b.TempDir(), "search"), nil)
 	if err != nil {
 		b.Fatal(err)

@@ -392,9 +392,7 @@ func TestMeiliSyncOutageAndExpiry(t *testing.T) {
 	f, m := newFakeMeili(t)
 	ctx := context.Background()
 	db := testdb.SQLite(t)
-	if err := search.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, search.Migrate)
 	clk := &clock{now: t0}
 	src := searchtest.NewMemorySource(searchtest.Fixture()...)
 	src.Now = clk.Now

@@ -74,13 +74,7 @@ func (f *flaky) Ping(ctx context.Context) error {
 
 func migrated(t *testing.T, db *gorm.DB) {
 	t.Helper()
-	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := search.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, search.Migrate)
 }
 
 // write creates or saves records and records their changes in one

@@ -18,13 +18,7 @@ import (
 
 func synonymDB(t *testing.T, db *gorm.DB) *search.SynonymStore {
 	t.Helper()
-	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := search.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, search.Migrate)
 	return search.NewSynonymStore(db)
 }
 

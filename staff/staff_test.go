@@ -24,16 +24,7 @@ func (c *clock) now() time.Time { return c.t }
 // params are given, cheap hashing.
 func setup(t *testing.T, db *gorm.DB, params ...staff.Params) (*staff.Store, *clock) {
 	t.Helper()
-	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := catalog.LoadDemoRegions(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := staff.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, catalog.LoadDemoRegions, staff.Migrate)
 	c := &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
 	o := staff.Options{Now: c.now, Params: cheap}
 	for _, p := range params {

@@ -46,16 +46,7 @@ type spec struct {
 // seed stores reports with known timestamps straight into the table.
 func seed(t *testing.T, db *gorm.DB) []report.Report {
 	t.Helper()
-	ctx := context.Background()
-	if err := catalog.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := catalog.LoadDemoRegions(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Setup(t, db, catalog.Migrate, catalog.LoadDemoRegions, report.Migrate)
 	specs := []spec{
 		// Department X (大孤家子镇): five reports.
 		{dept: deptX, region: "210124101200", status: report.StatusClosed, dispatched: at(20, 10, 0), ackDue: at(21, 10, 0),

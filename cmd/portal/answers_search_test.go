@@ -20,9 +20,7 @@ import (
 func TestPublishedAnswersAreSearchable(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		if err := migrate(ctx, db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, migrate)
 		at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 		a := &report.PublishedAnswer{ReportID: 1, DeptCode: "210124101-gov", DeptName: "大孤家子镇人民政府",
 			RegionCode: "210124101201", SubjectName: "某村", ProblemType: "补贴、低保发放不公或被克扣",

@@ -93,6 +93,17 @@ func Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	t.Run("mysql", func(t *testing.T) { fn(t, MySQL(t)) })
 }
 
+// Setup runs steps on db in order — a package's Migrate, a demo loader, a
+// seed — and fails the test at the first error.
+func Setup(tb testing.TB, db *gorm.DB, steps ...func(context.Context, *gorm.DB) error) {
+	tb.Helper()
+	for _, step := range steps {
+		if err := step(context.Background(), db); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
 // Open opens a fresh database of the named kind ("sqlite" or "mysql"), for
 // benchmarks that choose one by flag.
 func Open(tb testing.TB, kind string) *gorm.DB {
