@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -127,26 +128,25 @@ func ProcessPhoto(filename string, data []byte) (Processed, error) {
 	return p, nil
 }
 
+// codec is how one accepted format is read.
+type codec struct {
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}
+
+// codecs are the readers of the formats sniff accepts.
+var codecs = map[string]codec{
+	"jpeg": {jpeg.DecodeConfig, jpeg.Decode},
+	"png":  {png.DecodeConfig, png.Decode},
+	"webp": {webp.DecodeConfig, webp.Decode},
+}
+
 func decodeConfig(format string, b []byte) (image.Config, error) {
-	r := bytes.NewReader(b)
-	switch format {
-	case "jpeg":
-		return jpeg.DecodeConfig(r)
-	case "png":
-		return png.DecodeConfig(r)
-	}
-	return webp.DecodeConfig(r)
+	return codecs[format].config(bytes.NewReader(b))
 }
 
 func decode(format string, b []byte) (image.Image, error) {
-	r := bytes.NewReader(b)
-	switch format {
-	case "jpeg":
-		return jpeg.Decode(r)
-	case "png":
-		return png.Decode(r)
-	}
-	return webp.Decode(r)
+	return codecs[format].decode(bytes.NewReader(b))
 }
 
 // jpegOrientation reads the EXIF Orientation tag (1–8) from a JPEG's APP1
