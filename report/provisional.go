@@ -2,15 +2,12 @@ package report
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"time"
 
 	"gorm.io/gorm"
-
-	"sunlight/domain"
 )
 
 // Covers reports whether the calendar has the holiday schedule of a year
@@ -147,13 +144,9 @@ func (s *Service) recomputeProvisional(ctx context.Context, cal *Calendar, now t
 				continue
 			}
 			err := s.transact(ctx, func(tx *gorm.DB) error { return s.apply(tx, r, cal.redo(r, year, now), now) })
-			if errors.Is(err, domain.ErrBusy) {
-				continue
-			}
-			if err != nil {
+			if err = tally(&n, err); err != nil {
 				return n, err
 			}
-			n++
 		}
 		if len(rs) < schedulerPage {
 			return n, nil

@@ -308,13 +308,9 @@ func (s *Service) flagTooFast(ctx context.Context, cal *Calendar, now time.Time)
 			}
 			return notify(tx, r, sup, "supervisor", "too_fast", now)
 		})
-		if errors.Is(err, domain.ErrBusy) {
-			continue
-		}
-		if err != nil {
+		if err = tally(&n, err); err != nil {
 			return n, err
 		}
-		n++
 	}
 	return n, nil
 }
@@ -333,15 +329,24 @@ func (s *Service) autoClose(ctx context.Context, cal *Calendar, now time.Time) (
 			return s.apply(tx, r, change{action: ActClose, evType: EvClosed, actor: "system", public: true,
 				text: "答复后" + strconv.Itoa(days) + "日内未评价，按已答复办结", updates: map[string]any{"closed_at": now, "rating": RatingAuto}}, now)
 		})
-		if errors.Is(err, domain.ErrBusy) {
-			continue
-		}
-		if err != nil {
+		if err = tally(&n, err); err != nil {
 			return n, err
 		}
-		n++
 	}
 	return n, nil
+}
+
+// tally counts one scheduler write to a report: a success adds one to n;
+// ErrBusy (someone else changed the report meanwhile; the next pass sees
+// its new state) is passed over; any other error is returned.
+func tally(n *int, err error) error {
+	switch {
+	case err == nil:
+		*n++
+	case !errors.Is(err, domain.ErrBusy):
+		return err
+	}
+	return nil
 }
 
 // RunScheduler runs a pass every interval, and delivers queued
