@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,9 +166,9 @@ func TestCSVSafe(t *testing.T) {
 // by default, the whole country page by page, in code order.
 func TestDepartmentsAPIPaged(t *testing.T) {
 	s := newTestServer(t, testdb.SQLite(t))
-	get := func(path string) (int, apiDepartmentsResponse) {
+	departments := func(path string) (int, apiDepartmentsResponse) {
 		t.Helper()
-		resp, body := do(t, s, httptest.NewRequest(http.MethodGet, path, nil))
+		resp, body := get(t, s, path)
 		var out apiDepartmentsResponse
 		if resp.StatusCode == http.StatusOK {
 			if err := json.Unmarshal(body, &out); err != nil {
@@ -178,13 +177,13 @@ func TestDepartmentsAPIPaged(t *testing.T) {
 		}
 		return resp.StatusCode, out
 	}
-	code, all := get("/api/v1/departments")
+	code, all := departments("/api/v1/departments")
 	if code != http.StatusOK || all.Total < 5 || int64(len(all.Departments)) != min(all.Total, int64(catalog.MaxPerPage)) || all.PerPage != catalog.MaxPerPage {
 		t.Fatalf("default page: %d total %d, %d on the page, per_page %d", code, all.Total, len(all.Departments), all.PerPage)
 	}
 	var paged []string
 	for page := 1; ; page++ {
-		code, out := get("/api/v1/departments?per_page=2&page=" + strconv.Itoa(page))
+		code, out := departments("/api/v1/departments?per_page=2&page=" + strconv.Itoa(page))
 		if code != http.StatusOK || out.Total != all.Total || out.Page != page {
 			t.Fatalf("page %d: %d %+v", page, code, out)
 		}
@@ -200,7 +199,7 @@ func TestDepartmentsAPIPaged(t *testing.T) {
 			slices.IsSorted(paged), len(slices.Compact(slices.Clone(paged))) == len(paged))
 	}
 	for _, bad := range []string{"?per_page=0", "?per_page=201", "?page=x", "?region=12x"} {
-		if code, _ := get("/api/v1/departments" + bad); code != http.StatusBadRequest {
+		if code, _ := departments("/api/v1/departments" + bad); code != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", bad, code)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -106,8 +104,7 @@ func reportSubject(t testing.TB, doc *goquery.Document) string {
 // getBody fetches path (no compression) and returns status and body.
 func getBody(t testing.TB, s *Server, path string) (int, []byte) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	resp, body := do(t, s, req)
+	resp, body := get(t, s, path)
 	return resp.StatusCode, body
 }
 

@@ -69,14 +69,6 @@ func TestStaffCSRF(t *testing.T) {
 	})
 }
 
-func accountID(t *testing.T, s *Server, user string) uint64 {
-	a, err := s.st.store.AccountByUsername(t.Context(), user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a.ID
-}
-
 // TestStaffCSRFOverTLS is security note 21: over real HTTPS, with the portal's
 // Referrer-Policy, a same-origin form post with the token succeeds, and one
 // without it is refused.

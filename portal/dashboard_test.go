@@ -2,7 +2,6 @@ package portal
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,14 +30,14 @@ func TestDashboardAndScoreboard(t *testing.T) {
 		r3 := file(t, s, villageB, "assets", "集体鱼塘承包费去向不明。", "", "")
 		// r1: accepted after 1 hour, answered after 2 hours.
 		clk.add(time.Hour)
-		handler.browser.submit(fmt.Sprintf("/staff/reports/%d", r1.ID), "#accept-form", nil)
+		handler.browser.submit(r1.href(), "#accept-form", nil)
 		clk.add(time.Hour)
-		resp, _ := handler.browser.submit(fmt.Sprintf("/staff/reports/%d", r1.ID), "#answer-form", url.Values{"text": {"经核实，名单已重新公示，感谢监督。"}})
+		resp, _ := handler.browser.submit(r1.href(), "#answer-form", url.Values{"text": {"经核实，名单已重新公示，感谢监督。"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("answer: %d", resp.StatusCode)
 		}
 		// r2: accepted after 2 hours; r3 never: ten days later it is overdue.
-		handler.browser.submit(fmt.Sprintf("/staff/reports/%d", r2.ID), "#accept-form", nil)
+		handler.browser.submit(r2.href(), "#accept-form", nil)
 		clk.add(10 * 24 * time.Hour)
 		_ = r3
 		// Sessions have long expired: sign in again.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -21,27 +20,27 @@ import (
 func TestReadiness(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newTestServer(t, db)
-		get := func() (int, string) {
-			resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		ready := func() (int, string) {
+			resp, body := get(t, s, "/readyz")
 			return resp.StatusCode, string(body)
 		}
-		if code, body := get(); code != http.StatusOK || !strings.Contains(body, `"status":"ok"`) {
+		if code, body := ready(); code != http.StatusOK || !strings.Contains(body, `"status":"ok"`) {
 			t.Fatalf("healthy: %d %s", code, body)
 		}
 		s.AddCheck(Check{Name: "engine", Probe: func(context.Context) error { return errors.New("dial tcp 10.1.2.3:7700: refused") }})
-		code, body := get()
+		code, body := ready()
 		if code != http.StatusOK || !strings.Contains(body, `"status":"degraded"`) || strings.Contains(body, "10.1.2.3") {
 			t.Fatalf("optional check down: %d %s", code, body)
 		}
 		s.AddCheck(Check{Name: "vault", Required: true, Probe: func(context.Context) error { return errors.New("boom") }})
-		if code, body := get(); code != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"unavailable"`) {
+		if code, body := ready(); code != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"unavailable"`) {
 			t.Fatalf("required check down: %d %s", code, body)
 		}
 		s.closing.Store(true)
-		if code, body := get(); code != http.StatusServiceUnavailable || !strings.Contains(body, "shutting down") {
+		if code, body := ready(); code != http.StatusServiceUnavailable || !strings.Contains(body, "shutting down") {
 			t.Fatalf("closing: %d %s", code, body)
 		}
-		if resp, _ := do(t, s, httptest.NewRequest(http.MethodGet, "/healthz", nil)); resp.StatusCode != http.StatusOK {
+		if resp, _ := get(t, s, "/healthz"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("/healthz while closing = %d", resp.StatusCode)
 		}
 	})
@@ -53,7 +52,7 @@ func TestReadiness(t *testing.T) {
 func TestMetricsAndSecurityHeaders(t *testing.T) {
 	s := newTestServer(t, testdb.SQLite(t))
 	for _, p := range []string{"/", "/regions/210124", "/no-such-page"} {
-		resp, _ := do(t, s, httptest.NewRequest(http.MethodGet, p, nil))
+		resp, _ := get(t, s, p)
 		for h, want := range map[string]string{
 			"Content-Security-Policy":   "object-src 'none'",
 			"Strict-Transport-Security": "max-age=31536000",
@@ -66,7 +65,7 @@ func TestMetricsAndSecurityHeaders(t *testing.T) {
 			}
 		}
 	}
-	resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	resp, body := get(t, s, "/metrics")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

@@ -69,6 +69,12 @@ func do(t testing.TB, s *Server, req *http.Request) (*http.Response, []byte) {
 	return resp, body
 }
 
+// get sends a plain GET for path and returns the response with its body read.
+func get(t testing.TB, s *Server, path string) (*http.Response, []byte) {
+	t.Helper()
+	return do(t, s, httptest.NewRequest(http.MethodGet, path, nil))
+}
+
 // getPage fetches an HTML page, checks its status, and parses it.
 func getPage(t testing.TB, s *Server, path string, wantStatus int) *goquery.Document {
 	t.Helper()

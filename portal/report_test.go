@@ -358,7 +358,7 @@ func TestQRCode(t *testing.T) {
 	}
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newReportServer(t, db, nil)
-		resp, png := do(t, s, httptest.NewRequest(http.MethodGet, "/qr/"+testVillage+".png", nil))
+		resp, png := get(t, s, "/qr/"+testVillage+".png")
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("png: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
@@ -378,7 +378,7 @@ func TestQRCode(t *testing.T) {
 		if want := "http://sunlight.test/q/" + token; got != want || len(token) != 10 {
 			t.Fatalf("decoded %q, want %q", got, want)
 		}
-		_, png2 := do(t, s, httptest.NewRequest(http.MethodGet, "/qr/"+testVillage+".png", nil))
+		_, png2 := get(t, s, "/qr/"+testVillage+".png")
 		if !bytes.Equal(png, png2) {
 			t.Fatal("token not stable")
 		}
@@ -398,11 +398,11 @@ func TestQRCode(t *testing.T) {
 			t.Fatal("poster incomplete")
 		}
 		getPage(t, s, "/qr/village:210124101999/poster", http.StatusNotFound)
-		resp, _ = do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/problem-types?subject="+testVillage, nil))
+		resp, _ = get(t, s, "/api/v1/problem-types?subject="+testVillage)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("problem types: %d", resp.StatusCode)
 		}
-		resp, raw := do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/problem-types?subject=nope", nil))
+		resp, raw := get(t, s, "/api/v1/problem-types?subject=nope")
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("problem types of nonsense: %d %s", resp.StatusCode, raw)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -114,7 +113,7 @@ func TestSearchRejectsUnknownParameters(t *testing.T) {
 		"/api/v1/search?type=users",
 		"/search?sort=name;drop%20table",
 	} {
-		resp, body := do(t, s, httptest.NewRequest(http.MethodGet, path, nil))
+		resp, body := get(t, s, path)
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET %s: %d, want 400; %s", path, resp.StatusCode, body)
 		}
@@ -127,7 +126,7 @@ func TestSearchAPI(t *testing.T) {
 	if err := idx.Put(context.Background(), evil); err != nil {
 		t.Fatal(err)
 	}
-	resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/search?q="+urlq("低保")+"&region=210124&per_page=1", nil))
+	resp, body := get(t, s, "/api/v1/search?q="+urlq("低保")+"&region=210124&per_page=1")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
@@ -159,7 +158,7 @@ func TestSearchAPI(t *testing.T) {
 		t.Errorf("type facet = %+v", types)
 	}
 	// Only <mark> is left unescaped in highlights.
-	resp, body = do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/search?q="+urlq("低保")+"&region=210124101201", nil))
+	resp, body = get(t, s, "/api/v1/search?q="+urlq("低保")+"&region=210124101201")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `\u0026lt;b\u0026gt;x\u0026lt;/b\u0026gt;\u003cmark\u003e低保\u003c/mark\u003e`) {
 		t.Errorf("escaped highlight missing: %s", body)
 	}
@@ -177,11 +176,11 @@ func TestSearchEngineDown(t *testing.T) {
 	if doc.Find("#hits").Length() != 0 {
 		t.Error("a down engine should show no (empty) result list")
 	}
-	resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/search?q=x", nil))
+	resp, body := get(t, s, "/api/v1/search?q=x")
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"search_unavailable"`) {
 		t.Errorf("API while down: %d %s", resp.StatusCode, body)
 	}
-	resp, body = do(t, s, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	resp, body = get(t, s, "/readyz")
 	var rep readyReport
 	_ = json.Unmarshal(body, &rep)
 	if resp.StatusCode != http.StatusOK || rep.Status != "degraded" || !strings.HasPrefix(rep.Checks["search"], "error") || rep.Checks["database"] != "ok" {

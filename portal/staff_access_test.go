@@ -123,10 +123,8 @@ type principalUnderTest struct {
 
 func signIn(t *testing.T, s *Server, user, dept string, role domain.Role) principalUnderTest {
 	t.Helper()
-	a := addStaff(t, s, user, dept, role)
-	b := newBrowser(t, s)
-	b.login(user)
-	tok, _, err := s.st.store.IssueToken(context.Background(), a.ID, "test", "test")
+	b := loggedIn(t, s, user, dept, role)
+	tok, _, err := s.st.store.IssueToken(context.Background(), accountID(t, s, user), "test", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,14 +162,14 @@ func TestStaffAccessIsolation(t *testing.T) {
 
 		// Positive controls: the rules do not just refuse everyone.
 		staffB := signIn(t, s, "staff.b", townB, domain.RoleStaff)
-		doc := staffB.browser.get(fmt.Sprintf("/staff/reports/%d", rB.ID), http.StatusOK)
+		doc := staffB.browser.get(rB.href(), http.StatusOK)
 		if got := text(doc, "#description"); got != rB.Text {
 			t.Errorf("department B sees %q", got)
 		}
 		if !strings.Contains(staffB.browser.get("/staff", http.StatusOK).Find("#queue").Text(), rB.TrackingNo) {
 			t.Error("department B's queue lacks its report")
 		}
-		supCounty.browser.get(fmt.Sprintf("/staff/reports/%d", accA.ID), http.StatusOK)
+		supCounty.browser.get(accA.href(), http.StatusOK)
 		// Contact details appear nowhere but the audited reveal.
 		if strings.Contains(doc.Text(), "13912345678") {
 			t.Error("the report page shows the phone without a reveal")
@@ -187,7 +185,7 @@ func TestStaffAccessIsolation(t *testing.T) {
 			t.Error("the API detail carries contact data")
 		}
 		// A supervisor may not hand a report to the body it accuses (409).
-		resp, _ = supCounty.browser.submit(fmt.Sprintf("/staff/reports/%d", accA.ID), "#reassign-form", url.Values{"dept": {townA}, "text": {"改派测试"}})
+		resp, _ = supCounty.browser.submit(accA.href(), "#reassign-form", url.Values{"dept": {townA}, "text": {"改派测试"}})
 		if resp.StatusCode != http.StatusConflict {
 			t.Errorf("reassigning to the accused: %d, want 409", resp.StatusCode)
 		}

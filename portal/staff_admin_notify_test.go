@@ -121,14 +121,7 @@ func testResult(t *testing.T, body []byte) (ok bool, text string) {
 func TestStaffAdminNotifyDepartmentRobot(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-		addStaff(t, s, "clerk", "210124-mz", domain.RoleStaff)
-		clerk := newBrowser(t, s)
-		clerk.login("clerk")
-		clerk.get(notifyPath, http.StatusForbidden)
-
-		admin := newBrowser(t, s)
-		admin.login("root")
+		admin := adminOnly(t, s, notifyPath)
 		doc := admin.get(notifyPath, http.StatusOK)
 		if cur := doc.Find(`nav.ref-nav a[aria-current="page"]`); cur.Text() != "通知设置" {
 			t.Errorf("refnav current %q", cur.Text())
@@ -205,9 +198,7 @@ func TestStaffAdminNotifyDepartmentRobot(t *testing.T) {
 func TestStaffAdminNotifyMailServer(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-		admin := newBrowser(t, s)
-		admin.login("root")
+		admin := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 		resp, body := admin.submit(notifyPath, "#smtp-form", url.Values{"addr": {"no port here"}, "from": {"sunlight@example.gov.cn"}})
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(parseDoc(t, body).Find("#form-error").Text(), "主机:端口") {
 			t.Fatalf("bad address: %d", resp.StatusCode)

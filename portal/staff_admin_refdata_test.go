@@ -35,9 +35,7 @@ func countOf(t *testing.T, db *gorm.DB, model any) int64 {
 func adminOnly(t *testing.T, s *Server, path string) *browser {
 	t.Helper()
 	addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-	addStaff(t, s, "clerk", pTownGov, domain.RoleStaff)
-	clerk := newBrowser(t, s)
-	clerk.login("clerk")
+	clerk := loggedIn(t, s, "clerk", pTownGov, domain.RoleStaff)
 	clerk.get(path, http.StatusForbidden)
 	admin := newBrowser(t, s)
 	admin.login("root")
@@ -160,9 +158,7 @@ func TestAdminDepartmentsPage(t *testing.T) {
 			t.Errorf("history: %q", h.Text())
 		}
 		// The closed department is offered to no supervisor for reassignment.
-		addStaff(t, s, "county.jw", "210124-jw", domain.RoleSupervisor)
-		sup := newBrowser(t, s)
-		sup.login("county.jw")
+		sup := loggedIn(t, s, "county.jw", "210124-jw", domain.RoleSupervisor)
 		page := sup.get("/staff/reports/"+strconv.FormatUint(a.ID, 10), http.StatusOK)
 		if page.Find(`#reassign-dept option[value="`+pTownJW+`"]`).Length() != 1 || page.Find(`option[value="`+pTownGov+`"]`).Length() != 0 {
 			t.Error("the closed department is still offered for reassignment")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -24,9 +23,7 @@ import (
 func refAdmin(t *testing.T, db *gorm.DB) (*Server, *testClock, *browser) {
 	t.Helper()
 	s, clk := newWorkbench(t, db)
-	addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-	b := newBrowser(t, s)
-	b.login("root")
+	b := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 	return s, clk, b
 }
 
@@ -69,7 +66,7 @@ func refused(t *testing.T, db *gorm.DB, model any, want string, post func() (*ht
 
 func offeredCodes(t *testing.T, s *Server) []string {
 	t.Helper()
-	resp, raw := do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/problem-types?subject="+testVillage, nil))
+	resp, raw := get(t, s, "/api/v1/problem-types?subject="+testVillage)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("problem types: %d", resp.StatusCode)
 	}
@@ -90,9 +87,7 @@ func TestAdminProblemTypes(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _, admin := refAdmin(t, db)
 		const page = "/staff/admin/problem-types"
-		addStaff(t, s, "clerk", "210124-mz", domain.RoleStaff)
-		clerk := newBrowser(t, s)
-		clerk.login("clerk")
+		clerk := loggedIn(t, s, "clerk", "210124-mz", domain.RoleStaff)
 		clerk.get(page, http.StatusForbidden)
 
 		doc := admin.get(page, http.StatusOK)
@@ -231,9 +226,7 @@ func synonymAdmin(t *testing.T, db *gorm.DB) (*Server, *browser) {
 		t.Fatal(err)
 	}
 	s.cfg.Search, s.cfg.Synonyms = cache, store
-	addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-	b := newBrowser(t, s)
-	b.login("root")
+	b := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 	return s, b
 }
 

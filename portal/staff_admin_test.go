@@ -2,7 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -19,11 +18,9 @@ func TestStaffAdminManagesAccounts(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
 		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-		addStaff(t, s, "clerk", "210124-mz", domain.RoleStaff)
 
 		// Staff may not reach the admin page or its actions.
-		clerk := newBrowser(t, s)
-		clerk.login("clerk")
+		clerk := loggedIn(t, s, "clerk", "210124-mz", domain.RoleStaff)
 		clerk.get("/staff/admin/accounts", http.StatusForbidden)
 		tok := clerk.get("/staff/account", http.StatusOK).Find("input[name=_csrf]").AttrOr("value", "")
 		if resp, _ := clerk.do(http.MethodPost, "/staff/admin/accounts", url.Values{"_csrf": {tok}, "username": {"evil"},
@@ -93,9 +90,7 @@ func TestStaffAdminManagesAccounts(t *testing.T) {
 func TestUndispatchedReportsAreCounted(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStaffServer(t, db)
-		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-		admin := newBrowser(t, s)
-		admin.login("root")
+		admin := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 		if doc := admin.get("/staff/admin/accounts", http.StatusOK); doc.Find("#undispatched").Length() != 0 {
 			t.Error("a notice with nothing undispatched")
 		}
@@ -116,7 +111,7 @@ func TestUndispatchedReportsAreCounted(t *testing.T) {
 		if strings.Contains(doc.Text(), "优亲厚友") {
 			t.Error("the administrator's page shows the report's text")
 		}
-		_, body := do(t, s, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		_, body := get(t, s, "/metrics")
 		if !strings.Contains(string(body), "\nsunlight_reports_undispatched 1\n") {
 			t.Errorf("/metrics lacks sunlight_reports_undispatched 1")
 		}

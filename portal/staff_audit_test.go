@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"testing"
 
 	"gorm.io/gorm"
@@ -21,15 +20,13 @@ func TestCaseViewsAreChained(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
 		f := file(t, s, "village:210124101201", "subsidy", "低保名单里有已去世的人。", "", "")
-		addStaff(t, s, "clerk", "210124101-gov", domain.RoleStaff)
-		b := newBrowser(t, s)
-		b.login("clerk")
+		b := loggedIn(t, s, "clerk", "210124101-gov", domain.RoleStaff)
 		accessed := func() int64 {
 			var n int64
 			db.Model(&report.Event{}).Where("report_id = ? AND type = ?", f.ID, report.EvAccessed).Count(&n)
 			return n
 		}
-		path := "/staff/reports/" + strconv.FormatUint(f.ID, 10)
+		path := f.href()
 		b.get(path, http.StatusOK)
 		if accessed() != 1 {
 			t.Fatalf("%d access events after one view", accessed())
@@ -45,9 +42,7 @@ func TestCaseViewsAreChained(t *testing.T) {
 			t.Fatalf("chain after views: %v", err)
 		}
 		// Someone who may not see the case leaves no trace in it.
-		addStaff(t, s, "other", "210124-mz", domain.RoleStaff)
-		o := newBrowser(t, s)
-		o.login("other")
+		o := loggedIn(t, s, "other", "210124-mz", domain.RoleStaff)
 		o.get(path, http.StatusNotFound)
 		if accessed() != 2 {
 			t.Fatalf("a refused view was recorded: %d", accessed())

@@ -70,7 +70,7 @@ func TestButtonsAreWhatThePolicyAllows(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
 		r := file(t, s, villageB, "subsidy", "村里低保名单有不符合条件的人，请核查。", "张举报", "13912345678")
-		href := fmt.Sprintf("/staff/reports/%d", r.ID)
+		href := r.href()
 		type who struct {
 			b *browser
 			a report.Actor

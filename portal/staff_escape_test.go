@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,7 +17,7 @@ func TestWorkbenchEscapesText(t *testing.T) {
 	const evil = `<script>alert(1)</script>"><img src=x onerror=alert(2)> javascript:alert(3)`
 	r := file(t, s, villageB, "other", "村里的事 "+evil, "", "")
 	clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
-	href := fmt.Sprintf("/staff/reports/%d", r.ID)
+	href := r.href()
 	clerk.browser.submit(href, "#accept-form", nil)
 	clerk.browser.submit(href, "#note-form", url.Values{"text": {"备注 " + evil}})
 	for _, path := range []string{href, "/staff"} {

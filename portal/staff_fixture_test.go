@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,9 @@ type filed struct {
 	Receipt    string
 	Text       string
 }
+
+// href is the report's page on the workbench.
+func (f filed) href() string { return "/staff/reports/" + strconv.FormatUint(f.ID, 10) }
 
 // file submits a report as a reporter would, through the report service.
 func file(t testing.TB, s *Server, subject, problem, text, name, phone string) filed {

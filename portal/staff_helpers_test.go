@@ -45,6 +45,25 @@ func addStaff(t testing.TB, s *Server, user, dept string, role domain.Role) *sta
 	return a
 }
 
+// loggedIn adds a staff account and returns a browser signed in as it.
+func loggedIn(t testing.TB, s *Server, user, dept string, role domain.Role) *browser {
+	t.Helper()
+	addStaff(t, s, user, dept, role)
+	b := newBrowser(t, s)
+	b.login(user)
+	return b
+}
+
+// accountID is the ID of user's account.
+func accountID(t testing.TB, s *Server, user string) uint64 {
+	t.Helper()
+	a, err := s.st.store.AccountByUsername(context.Background(), user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
 // browser keeps cookies across requests, like a real one.
 type browser struct {
 	t       testing.TB

@@ -3,7 +3,6 @@ package portal
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -28,10 +27,8 @@ func TestProvisionalDeadlinePages(t *testing.T) {
 		clk.add(time.Date(2026, 12, 21, 9, 30, 0, 0, china).Sub(clk.now()))
 		r := file(t, s, villageB, "subsidy", "低保发放不公，请核查。", "", "")
 		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
-		addStaff(t, s, "root", "2101-gov", domain.RoleAdmin)
-		admin := newBrowser(t, s)
-		admin.login("root")
-		page := fmt.Sprintf("/staff/reports/%d", r.ID)
+		admin := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)
+		page := r.href()
 		const note = "暂定：2027年节假日安排尚未导入"
 		if got := clerk.browser.get(page, http.StatusOK).Find("#deadline-provisional").Text(); !strings.Contains(got, note) {
 			t.Errorf("staff page: %q", got)
@@ -54,7 +51,7 @@ func TestProvisionalDeadlinePages(t *testing.T) {
 			t.Errorf("template: %d %q", resp.StatusCode, body)
 		}
 		metric := func() string {
-			_, body := do(t, s, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+			_, body := get(t, s, "/metrics")
 			return string(body)
 		}
 		if !strings.Contains(metric(), "\nsunlight_holiday_calendar_missing{year=\"2027\"} 1\n") {

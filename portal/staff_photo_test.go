@@ -40,9 +40,7 @@ func TestStaffPhotoDownload(t *testing.T) {
 			}
 			ids = append(ids, strconv.FormatUint(rc.ReportID, 10))
 		}
-		addStaff(t, s, "clerk", "210124101-gov", domain.RoleStaff)
-		b := newBrowser(t, s)
-		b.login("clerk")
+		b := loggedIn(t, s, "clerk", "210124101-gov", domain.RoleStaff)
 		var links, files []string
 		for _, id := range ids {
 			src, ok := b.get("/staff/reports/"+id, http.StatusOK).Find(".photos img").Attr("src")

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,7 +21,7 @@ func TestSupervisorActions(t *testing.T) {
 		r := file(t, s, villageB, "project", "村道硬化工程偷工减料，路面已开裂。", "", "")
 		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 		sup := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)
-		href := fmt.Sprintf("/staff/reports/%d", r.ID)
+		href := r.href()
 
 		clerk.browser.submit(href, "#accept-form", nil)
 		before := text(clerk.browser.get(href, http.StatusOK), ".countdown")

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,7 +20,7 @@ func TestPublishedAnswers(t *testing.T) {
 		r := file(t, s, villageB, "subsidy", "户主：王大明，身份证210124198001011234，电话13912345678，低保被冒领。", "张举报", "13800001111")
 		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 		head := signIn(t, s, "head.b", townB, domain.RoleHead)
-		href := fmt.Sprintf("/staff/reports/%d", r.ID)
+		href := r.href()
 		clerk.browser.submit(href, "#accept-form", nil)
 		// Not answered yet: nothing to publish.
 		if head.browser.get(href, http.StatusOK).Find("#publish-form").Length() != 0 {

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -24,7 +23,7 @@ func TestStatsTemplateCells(t *testing.T) {
 		p := statsPage{Page: s.page(c, "办理情况"), Board: b}
 		return s.render(c, "stats", &p)
 	})
-	resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/test/stats", nil))
+	resp, body := get(t, s, "/test/stats")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("%d", resp.StatusCode)
 	}

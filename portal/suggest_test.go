@@ -3,7 +3,6 @@ package portal
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -14,7 +13,7 @@ func TestSuggestAPI(t *testing.T) {
 	s, idx := newSearchServer(t, testdb.SQLite(t))
 	suggest := func(q string) (int, apiSuggestResponse) {
 		t.Helper()
-		resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/suggest?q="+urlq(q), nil))
+		resp, body := get(t, s, "/api/v1/suggest?q="+urlq(q))
 		var out apiSuggestResponse
 		if resp.StatusCode == http.StatusOK {
 			if err := json.Unmarshal(body, &out); err != nil {
@@ -50,7 +49,7 @@ func TestSuggestAPI(t *testing.T) {
 	}
 	// Anything else is refused.
 	for _, path := range []string{"/api/v1/suggest?q=" + urlq(strings.Repeat("低", 31)), "/api/v1/suggest?q=x&region=21"} {
-		if resp, body := do(t, s, httptest.NewRequest(http.MethodGet, path, nil)); resp.StatusCode != http.StatusBadRequest {
+		if resp, body := get(t, s, path); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
 		}
 	}
@@ -58,7 +57,7 @@ func TestSuggestAPI(t *testing.T) {
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if resp, body := do(t, s, httptest.NewRequest(http.MethodGet, "/api/v1/suggest?q="+urlq("低保"), nil)); resp.StatusCode != http.StatusServiceUnavailable {
+	if resp, body := get(t, s, "/api/v1/suggest?q="+urlq("低保")); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("engine down: %d %s", resp.StatusCode, body)
 	}
 }
