@@ -50,40 +50,62 @@ func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, s
 	return code, out.String(), errb.String()
 }
 
+// eachDB runs fn as the subtests "sqlite" and "mysql", each with its own
+// data directory (env's SUNLIGHT_DATA_DIR), warnings-only logging and, on
+// mysql, a fresh database in SUNLIGHT_DB (on sqlite the default file in
+// the data directory).
+func eachDB(t *testing.T, fn func(t *testing.T, env map[string]string)) {
+	for _, kind := range []string{"sqlite", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			env := map[string]string{"SUNLIGHT_DATA_DIR": t.TempDir(), "SUNLIGHT_LOG_LEVEL": "warn"}
+			if kind == "mysql" {
+				env["SUNLIGHT_DB"] = testdb.MySQLURL(t)
+			}
+			fn(t, env)
+		})
+	}
+}
+
+// demo loads the demo data into env's database.
+func demo(t *testing.T, env map[string]string) {
+	t.Helper()
+	if code, _, stderr := runCmd(t, env, "demo"); code != 0 {
+		t.Fatalf("demo: %d %s", code, stderr)
+	}
+}
+
+// httpGet fetches url from a running server and returns status and body.
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
 // TestServeEndToEnd boots the real program on a free port, on SQLite and on
 // MySQL, checks the home page and /readyz, and shuts it down with a signal
 // (context cancellation), expecting a clean exit.
 func TestServeEndToEnd(t *testing.T) {
-	for _, kind := range []string{"sqlite", "mysql"} {
-		t.Run(kind, func(t *testing.T) {
-			env := map[string]string{"SUNLIGHT_ADDR": "127.0.0.1:0", "SUNLIGHT_DATA_DIR": t.TempDir(), "SUNLIGHT_LOG_LEVEL": "warn"}
-			if kind == "mysql" {
-				env["SUNLIGHT_DB"] = testdb.MySQLURL(t)
-			}
-			base, stop := startServer(t, env)
-			resp, err := http.Get(base + "/readyz")
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"database":"ok"`) {
-				t.Fatalf("/readyz = %d %s", resp.StatusCode, body)
-			}
-			resp, err = http.Get(base + "/")
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "法库县") {
-				t.Fatalf("home page = %d, demo county missing", resp.StatusCode)
-			}
-			if code := stop(); code != 0 {
-				t.Fatalf("exit code after shutdown = %d, want 0", code)
-			}
-		})
-	}
+	eachDB(t, func(t *testing.T, env map[string]string) {
+		env["SUNLIGHT_ADDR"] = "127.0.0.1:0"
+		base, stop := startServer(t, env)
+		if code, body := httpGet(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(body, `"database":"ok"`) {
+			t.Fatalf("/readyz = %d %s", code, body)
+		}
+		if code, body := httpGet(t, base+"/"); code != http.StatusOK || !strings.Contains(body, "法库县") {
+			t.Fatalf("home page = %d, demo county missing", code)
+		}
+		if code := stop(); code != 0 {
+			t.Fatalf("exit code after shutdown = %d, want 0", code)
+		}
+	})
 }
 
 // startServer runs `serve` in the background and returns its base URL and

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"sunlight/internal/testdb"
 	"sunlight/report"
 )
 
@@ -31,65 +30,57 @@ func TestNotifyCommands(t *testing.T) {
 		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
 	}))
 	defer robot.Close()
-	for _, kind := range []string{"sqlite", "mysql"} {
-		t.Run(kind, func(t *testing.T) {
-			dir := t.TempDir()
-			env := map[string]string{"SUNLIGHT_DATA_DIR": dir, "SUNLIGHT_LOG_LEVEL": "warn"}
-			if kind == "mysql" {
-				env["SUNLIGHT_DB"] = testdb.MySQLURL(t)
-			}
-			withStdin := func(in string, args ...string) (int, string, string) {
-				stdin = strings.NewReader(in)
-				defer func() { stdin = os.Stdin }()
-				return runCmd(t, env, args...)
-			}
-			if code, _, errs := runCmd(t, env, "demo"); code != 0 {
-				t.Fatalf("demo: %d %s", code, errs)
-			}
-			const dept = "210124101-gov"
-			url := robot.URL + "/robot/send?access_token=CLITOKEN4321"
-			if code, _, errs := runCmd(t, env, "notify", "set", "--dept", dept, "--webhook", url); code != 2 || !strings.Contains(errs, "--webhook-file") {
-				t.Errorf("inline webhook: %d %q", code, errs)
-			}
-			code, out, errs := withStdin(url+"\n", "notify", "set", "--dept", dept, "--webhook-file", "-", "--mail", "a@example.gov.cn")
-			if code != 0 || !strings.Contains(out, dept+"\t"+strings.TrimPrefix(robot.URL, "http://")+"…4321\ta@example.gov.cn\tenabled") || strings.Contains(out+errs, "CLITOKEN") {
-				t.Fatalf("set: %d %q %q", code, out, errs)
-			}
-			if code, _, errs := runCmd(t, env, "notify", "set", "--dept", dept, "--mail", "not a mail"); code != 1 || !strings.Contains(errs, "收件人") {
-				t.Errorf("bad mail: %d %q", code, errs)
-			}
-			// A file works too, and leaving --mail out keeps the recipients.
-			file := filepath.Join(dir, "robot-url")
-			if err := os.WriteFile(file, []byte(url+"\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if code, out, errs := runCmd(t, env, "notify", "set", "--dept", dept, "--webhook-file", file, "--disabled"); code != 0 || !strings.Contains(out, "a@example.gov.cn\tdisabled") {
-				t.Errorf("set from a file: %d %q %q", code, out, errs)
-			}
-			code, out, _ = runCmd(t, env, "notify", "list")
-			if code != 0 || !strings.HasPrefix(out, "# default: ") || !strings.Contains(out, dept+"\t") || strings.Contains(out, "CLITOKEN") {
-				t.Errorf("list: %d %q", code, out)
-			}
-			mu.Lock()
-			before := len(got)
-			mu.Unlock()
-			if code, out, errs := runCmd(t, env, "notify", "test", "--dept", dept); code != 0 || !strings.Contains(out, "test message sent") {
-				t.Errorf("test: %d %q %q", code, out, errs)
-			}
-			mu.Lock()
-			if len(got) != before+1 || got[len(got)-1] != "text:"+report.TestText {
-				t.Errorf("robot got %q", got)
-			}
-			mu.Unlock()
-			if code, _, errs := runCmd(t, env, "notify", "test", "--smtp"); code != 1 || !strings.Contains(errs, "还没有配置邮件服务器") {
-				t.Errorf("test without a mail server: %d %q", code, errs)
-			}
-			if code, _, _ := runCmd(t, env, "notify", "clear", "--dept", dept); code != 0 {
-				t.Errorf("clear: %d", code)
-			}
-			if code, _, _ := runCmd(t, env, "notify", "clear", "--dept", dept); code != 1 {
-				t.Errorf("clear again: %d", code)
-			}
-		})
-	}
+	eachDB(t, func(t *testing.T, env map[string]string) {
+		dir := env["SUNLIGHT_DATA_DIR"]
+		withStdin := func(in string, args ...string) (int, string, string) {
+			stdin = strings.NewReader(in)
+			defer func() { stdin = os.Stdin }()
+			return runCmd(t, env, args...)
+		}
+		demo(t, env)
+		const dept = "210124101-gov"
+		url := robot.URL + "/robot/send?access_token=CLITOKEN4321"
+		if code, _, errs := runCmd(t, env, "notify", "set", "--dept", dept, "--webhook", url); code != 2 || !strings.Contains(errs, "--webhook-file") {
+			t.Errorf("inline webhook: %d %q", code, errs)
+		}
+		code, out, errs := withStdin(url+"\n", "notify", "set", "--dept", dept, "--webhook-file", "-", "--mail", "a@example.gov.cn")
+		if code != 0 || !strings.Contains(out, dept+"\t"+strings.TrimPrefix(robot.URL, "http://")+"…4321\ta@example.gov.cn\tenabled") || strings.Contains(out+errs, "CLITOKEN") {
+			t.Fatalf("set: %d %q %q", code, out, errs)
+		}
+		if code, _, errs := runCmd(t, env, "notify", "set", "--dept", dept, "--mail", "not a mail"); code != 1 || !strings.Contains(errs, "收件人") {
+			t.Errorf("bad mail: %d %q", code, errs)
+		}
+		// A file works too, and leaving --mail out keeps the recipients.
+		file := filepath.Join(dir, "robot-url")
+		if err := os.WriteFile(file, []byte(url+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, errs := runCmd(t, env, "notify", "set", "--dept", dept, "--webhook-file", file, "--disabled"); code != 0 || !strings.Contains(out, "a@example.gov.cn\tdisabled") {
+			t.Errorf("set from a file: %d %q %q", code, out, errs)
+		}
+		code, out, _ = runCmd(t, env, "notify", "list")
+		if code != 0 || !strings.HasPrefix(out, "# default: ") || !strings.Contains(out, dept+"\t") || strings.Contains(out, "CLITOKEN") {
+			t.Errorf("list: %d %q", code, out)
+		}
+		mu.Lock()
+		before := len(got)
+		mu.Unlock()
+		if code, out, errs := runCmd(t, env, "notify", "test", "--dept", dept); code != 0 || !strings.Contains(out, "test message sent") {
+			t.Errorf("test: %d %q %q", code, out, errs)
+		}
+		mu.Lock()
+		if len(got) != before+1 || got[len(got)-1] != "text:"+report.TestText {
+			t.Errorf("robot got %q", got)
+		}
+		mu.Unlock()
+		if code, _, errs := runCmd(t, env, "notify", "test", "--smtp"); code != 1 || !strings.Contains(errs, "还没有配置邮件服务器") {
+			t.Errorf("test without a mail server: %d %q", code, errs)
+		}
+		if code, _, _ := runCmd(t, env, "notify", "clear", "--dept", dept); code != 0 {
+			t.Errorf("clear: %d", code)
+		}
+		if code, _, _ := runCmd(t, env, "notify", "clear", "--dept", dept); code != 1 {
+			t.Errorf("clear again: %d", code)
+		}
+	})
 }
