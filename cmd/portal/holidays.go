@@ -126,10 +126,7 @@ func holidaysList(ctx context.Context, e *env, db *gorm.DB, year int) error {
 		return err
 	}
 	for _, h := range hs {
-		kind := "休"
-		if h.Workday {
-			kind = "班"
-		}
+		kind := either(h.Workday, "班", "休")
 		fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", h.Date, kind, h.Name)
 	}
 	if len(hs) == 0 {

@@ -35,31 +35,12 @@ func deptsCommand() *command {
 	}
 }
 
-// subFlags parses a subcommand's own flags, with --by for every one.
-func subFlags(e *env, name string, args []string, setup func(fs *flag.FlagSet)) (by string, err error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&by, "by", "cli", "who makes the change, for the history")
-	setup(fs)
-	if err := fs.Parse(args); err != nil {
-		return "", &usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return "", &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	return by, nil
-}
-
-// withReports runs fn with the database and the process's one report
-// service (newServices builds it).
-func (e *env) withReports(ctx context.Context, fn func(db *gorm.DB, svc *report.Service) error) error {
-	return e.withServices(ctx, func(svc *services) error { return fn(svc.db, svc.reports) })
+// byFlag is --by, which every routing and depts subcommand takes.
+func byFlag(fs *flag.FlagSet, by *string) {
+	fs.StringVar(by, "by", "cli", "who makes the change, for the history")
 }
 
 func runRouting(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return &usageError{"routing needs a subcommand: list, set, preview"}
-	}
 	var r report.RoutingRule
 	var subject string
 	setup := map[string]func(fs *flag.FlagSet){
@@ -77,16 +58,18 @@ func runRouting(ctx context.Context, e *env, args []string) error {
 			fs.StringVar(&subject, "subject", "", "KIND:ID, e.g. village:210124100201, fund:12, dept:210124-mz")
 			fs.StringVar(&r.ProblemType, "problem-type", "", "problem type code")
 		},
-	}[args[0]]
-	if setup == nil {
-		return &usageError{fmt.Sprintf("unknown routing subcommand %q: use list, set or preview", args[0])}
 	}
-	by, err := subFlags(e, "routing "+args[0], args[1:], setup)
+	var by string
+	sub, err := subcommand(e, "routing", args, []string{"list", "set", "preview"}, func(sub string, fs *flag.FlagSet) {
+		byFlag(fs, &by)
+		setup[sub](fs)
+	})
 	if err != nil {
 		return err
 	}
-	return e.withReports(ctx, func(_ *gorm.DB, svc *report.Service) error {
-		switch args[0] {
+	return e.withServices(ctx, func(all *services) error {
+		svc := all.reports
+		switch sub {
 		case "set":
 			if err := svc.SetRule(ctx, r, by); err != nil {
 				return err
@@ -138,17 +121,7 @@ func routingPreview(ctx context.Context, e *env, svc *report.Service, subject, p
 	return nil
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func runDepts(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return &usageError{"depts needs a subcommand: list, add, rename, move, supervisor, close, reopen, move-cases"}
-	}
 	var d catalog.Department
 	var to string
 	var off bool
@@ -175,19 +148,20 @@ func runDepts(ctx context.Context, e *env, args []string) error {
 			fs.StringVar(&d.Code, "from", "", "department whose open cases move")
 			fs.StringVar(&to, "to", "", "department that takes them")
 		},
-	}[args[0]]
-	if setup == nil {
-		return &usageError{fmt.Sprintf("unknown depts subcommand %q", args[0])}
 	}
-	by, err := subFlags(e, "depts "+args[0], args[1:], setup)
+	var by string
+	sub, err := subcommand(e, "depts", args, []string{"list", "add", "rename", "move", "supervisor", "close", "reopen", "move-cases"}, func(sub string, fs *flag.FlagSet) {
+		byFlag(fs, &by)
+		setup[sub](fs)
+	})
 	if err != nil {
 		return err
 	}
-	if args[0] != "list" && d.Code == "" {
+	if sub != "list" && d.Code == "" {
 		return &usageError{"--code (or --from) is required"}
 	}
-	return e.withReports(ctx, func(db *gorm.DB, svc *report.Service) error {
-		return deptsDo(ctx, e, db, svc, args[0], d, to, !off, by)
+	return e.withServices(ctx, func(svc *services) error {
+		return deptsDo(ctx, e, svc.db, svc.reports, sub, d, to, !off, by)
 	})
 }
 
@@ -242,10 +216,7 @@ func deptsList(ctx context.Context, e *env, st *catalog.DepartmentStore, svc *re
 			return err
 		}
 		for _, d := range batch {
-			state := "open"
-			if d.Closed {
-				state = "closed"
-			}
+			state := either(d.Closed, "closed", "open")
 			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\t%v\t%s\t%d\n", d.Code, d.Name, d.RegionCode, orDash(d.ParentCode),
 				orDash(d.Kind), d.Supervisor, state, open[d.Code])
 		}

@@ -18,31 +18,6 @@ import (
 
 const cliActor = "cli"
 
-// subcommand parses a command's first word and its own flags.
-func subcommand(e *env, cmd string, args []string, subs []string, flags func(sub string, fs *flag.FlagSet)) (string, error) {
-	if len(args) == 0 {
-		return "", &usageError{cmd + " needs a subcommand: " + strings.Join(subs, ", ")}
-	}
-	sub := args[0]
-	known := false
-	for _, s := range subs {
-		known = known || s == sub
-	}
-	if !known {
-		return "", &usageError{fmt.Sprintf("unknown %s subcommand %q: use %s", cmd, sub, strings.Join(subs, ", "))}
-	}
-	fs := flag.NewFlagSet(cmd+" "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	flags(sub, fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return "", &usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return "", &usageError{"unexpected arguments: " + strings.Join(fs.Args(), " ")}
-	}
-	return sub, nil
-}
-
 func problemTypesCommand() *command {
 	return &command{
 		name:    "problem-types",
@@ -97,10 +72,7 @@ func listProblemTypes(ctx context.Context, e *env, st *report.ProblemTypeStore, 
 		if kind != "" && p.SubjectKind != kind {
 			continue
 		}
-		state := "offered"
-		if p.Disabled {
-			state = "disabled"
-		}
+		state := either(p.Disabled, "disabled", "offered")
 		fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", p.SubjectKind, p.Code, p.Name, state)
 	}
 	return nil
@@ -131,7 +103,8 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 	if sub == "set" && (stage == "" || (days < 0) == (hours < 0)) {
 		return &usageError{"set needs --stage and one of --days or --hours"}
 	}
-	return e.withReports(ctx, func(_ *gorm.DB, svc *report.Service) error {
+	return e.withServices(ctx, func(all *services) error {
+		svc := all.reports
 		if sub == "set" {
 			if report.DeadlineLimits[stage].Hours != (hours >= 0) {
 				return &usageError{"use --hours for too_fast and --days for every other stage"}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
@@ -153,6 +154,44 @@ func splitFlags(fs *flag.FlagSet, args []string) (flags, rest []string) {
 		}
 	}
 	return flags, rest
+}
+
+// subcommand parses a command's first word, which must be one of subs, and
+// that subcommand's own flags, which flags sets up; nothing may follow them.
+func subcommand(e *env, cmd string, args []string, subs []string, flags func(sub string, fs *flag.FlagSet)) (string, error) {
+	if len(args) == 0 {
+		return "", &usageError{cmd + " needs a subcommand: " + strings.Join(subs, ", ")}
+	}
+	sub := args[0]
+	if !slices.Contains(subs, sub) {
+		last := len(subs) - 1
+		return "", &usageError{fmt.Sprintf("unknown %s subcommand %q: use %s or %s", cmd, sub, strings.Join(subs[:last], ", "), subs[last])}
+	}
+	fs := flag.NewFlagSet(cmd+" "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	flags(sub, fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return "", &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return "", &usageError{"unexpected arguments: " + strings.Join(fs.Args(), " ")}
+	}
+	return sub, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// either is yes when on, else no: a state column of a listing.
+func either(on bool, yes, no string) string {
+	if on {
+		return yes
+	}
+	return no
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"time"
 
-	"sunlight/internal/database"
 	"sunlight/portal"
 )
 
@@ -21,19 +20,12 @@ func serveCommand() *command {
 }
 
 func runServe(ctx context.Context, e *env, _ []string) error {
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
 	// The database closes last, after the server has drained.
-	defer database.Close(db)
-	if err := migrate(ctx, db); err != nil {
-		return err
-	}
-	svc, err := e.newServices(db)
-	if err != nil {
-		return err
-	}
+	return e.withServices(ctx, func(svc *services) error { return serve(ctx, e, svc) })
+}
+
+func serve(ctx context.Context, e *env, svc *services) error {
+	db := svc.db
 	if err := sealPlainPhotos(ctx, e, svc.reports); err != nil {
 		return err
 	}

@@ -28,27 +28,20 @@ func usersCommand() *command {
 }
 
 func runUsers(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return &usageError{"users needs a subcommand: add, token, passwd, list, disable, enable"}
-	}
-	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("users "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	var username, dept, role, name string
-	fs.StringVar(&username, "username", "", "the account's user name")
-	switch sub {
-	case "add":
-		fs.StringVar(&dept, "dept", "", "department code, e.g. 210124-mz")
-		fs.StringVar(&role, "role", "", "staff, head, supervisor or admin")
-		fs.StringVar(&name, "name", "", "display name (optional)")
-	case "token":
-		fs.StringVar(&name, "name", "", "what the token is for (optional)")
-	case "list", "disable", "enable", "passwd":
-	default:
-		return &usageError{fmt.Sprintf("unknown users subcommand %q: use add, token, passwd, list, disable or enable", sub)}
-	}
-	if err := fs.Parse(rest); err != nil {
-		return &usageError{err.Error()}
+	sub, err := subcommand(e, "users", args, []string{"add", "token", "passwd", "list", "disable", "enable"}, func(sub string, fs *flag.FlagSet) {
+		fs.StringVar(&username, "username", "", "the account's user name")
+		switch sub {
+		case "add":
+			fs.StringVar(&dept, "dept", "", "department code, e.g. 210124-mz")
+			fs.StringVar(&role, "role", "", "staff, head, supervisor or admin")
+			fs.StringVar(&name, "name", "", "display name (optional)")
+		case "token":
+			fs.StringVar(&name, "name", "", "what the token is for (optional)")
+		}
+	})
+	if err != nil {
+		return err
 	}
 	if sub != "list" && username == "" {
 		return &usageError{"--username is required"}
@@ -138,10 +131,7 @@ func usersList(ctx context.Context, e *env, st *staff.Store) error {
 		return err
 	}
 	for _, a := range as {
-		state := "active"
-		if a.Disabled {
-			state = "disabled"
-		}
+		state := either(a.Disabled, "disabled", "active")
 		fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", a.Username, a.Role, a.DeptCode, state)
 	}
 	return nil
@@ -155,7 +145,7 @@ func usersSetDisabled(ctx context.Context, e *env, st *staff.Store, username str
 	if err := st.SetDisabled(ctx, a.ID, disabled, "cli"); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s is now %s\n", a.Username, map[bool]string{true: "disabled", false: "enabled"}[disabled])
+	fmt.Fprintf(e.stdout, "%s is now %s\n", a.Username, either(disabled, "disabled", "enabled"))
 	return nil
 }
 
