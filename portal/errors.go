@@ -67,57 +67,37 @@ func classify(err error) *httpError {
 	case errors.Is(err, domain.ErrBusy):
 		return &httpError{Status: fiber.StatusConflict, Code: "busy", Message: "该举报刚被他人更新，请刷新后重试"}
 	case errors.As(err, &fe):
-		return &httpError{Status: fe.Code, Code: codeFor(fe.Code), Message: messageFor(fe.Code)}
+		code, msg := wordsFor(fe.Code)
+		return &httpError{Status: fe.Code, Code: code, Message: msg}
 	}
-	return &httpError{Status: fiber.StatusInternalServerError, Code: "internal", Message: messageFor(fiber.StatusInternalServerError)}
+	code, msg := wordsFor(fiber.StatusInternalServerError)
+	return &httpError{Status: fiber.StatusInternalServerError, Code: code, Message: msg}
 }
 
 func statusOf(err error) int { return classify(err).Status }
 
-func codeFor(status int) string {
-	switch status {
-	case fiber.StatusNotFound:
-		return "not_found"
-	case fiber.StatusMethodNotAllowed:
-		return "method_not_allowed"
-	case fiber.StatusRequestEntityTooLarge:
-		return "too_large"
-	case fiber.StatusTooManyRequests:
-		return "rate_limited"
-	case fiber.StatusForbidden:
-		return "forbidden"
-	case fiber.StatusUnauthorized:
-		return "unauthorized"
-	case fiber.StatusServiceUnavailable:
-		return "unavailable"
-	}
-	if status >= 500 {
-		return "internal"
-	}
-	return "bad_request"
+// statusWords are the code and the Chinese message of the statuses a
+// request can end in without a domain error.
+var statusWords = map[int][2]string{
+	fiber.StatusNotFound:              {"not_found", "没有找到您要的内容"},
+	fiber.StatusMethodNotAllowed:      {"method_not_allowed", "不支持这种请求方式"},
+	fiber.StatusRequestEntityTooLarge: {"too_large", "提交的内容太大"},
+	fiber.StatusTooManyRequests:       {"rate_limited", "操作太频繁，请稍后再试"},
+	fiber.StatusForbidden:             {"forbidden", "您没有权限查看此内容"},
+	fiber.StatusUnauthorized:          {"unauthorized", "请先登录"},
+	fiber.StatusServiceUnavailable:    {"unavailable", "服务暂时不可用，请稍后再试"},
 }
 
-func messageFor(status int) string {
-	switch status {
-	case fiber.StatusNotFound:
-		return "没有找到您要的内容"
-	case fiber.StatusMethodNotAllowed:
-		return "不支持这种请求方式"
-	case fiber.StatusRequestEntityTooLarge:
-		return "提交的内容太大"
-	case fiber.StatusTooManyRequests:
-		return "操作太频繁，请稍后再试"
-	case fiber.StatusForbidden:
-		return "您没有权限查看此内容"
-	case fiber.StatusUnauthorized:
-		return "请先登录"
-	case fiber.StatusServiceUnavailable:
-		return "服务暂时不可用，请稍后再试"
+// wordsFor is status's code and message; other statuses are "internal"
+// (5xx) or "bad_request".
+func wordsFor(status int) (code, message string) {
+	if w, ok := statusWords[status]; ok {
+		return w[0], w[1]
 	}
 	if status >= 500 {
-		return "系统出错了，请稍后再试"
+		return "internal", "系统出错了，请稍后再试"
 	}
-	return "请求有误"
+	return "bad_request", "请求有误"
 }
 
 type errorPage struct {
