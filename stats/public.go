@@ -47,18 +47,12 @@ type Percent struct {
 
 // String is what pages print.
 func (p Percent) String() string {
-	if !p.OK {
-		return "—"
-	}
-	return strconv.FormatFloat(p.V, 'f', 1, 64) + "%"
+	return shown(p.V, p.OK, "%")
 }
 
 // MarshalJSON gives a number with one decimal, or null.
 func (p Percent) MarshalJSON() ([]byte, error) {
-	if !p.OK {
-		return []byte("null"), nil
-	}
-	return []byte(strconv.FormatFloat(p.V, 'f', 1, 64)), nil
+	return oneDecimalJSON(p.V, p.OK), nil
 }
 
 func percent(part, whole int) Percent {
@@ -91,18 +85,29 @@ type Days struct {
 
 // String is what pages print.
 func (d Days) String() string {
-	if !d.OK {
-		return "—"
-	}
-	return strconv.FormatFloat(d.V, 'f', 1, 64)
+	return shown(d.V, d.OK, "")
 }
 
 // MarshalJSON gives the number, or null.
 func (d Days) MarshalJSON() ([]byte, error) {
-	if !d.OK {
-		return []byte("null"), nil
+	return oneDecimalJSON(d.V, d.OK), nil
+}
+
+// shown is a withheld figure's text on a page: v with one decimal and
+// unit, or a dash when withheld (!ok).
+func shown(v float64, ok bool, unit string) string {
+	if !ok {
+		return "—"
 	}
-	return []byte(strconv.FormatFloat(d.V, 'f', 1, 64)), nil
+	return strconv.FormatFloat(v, 'f', 1, 64) + unit
+}
+
+// oneDecimalJSON is v with one decimal, or null when withheld (!ok).
+func oneDecimalJSON(v float64, ok bool) []byte {
+	if !ok {
+		return []byte("null")
+	}
+	return []byte(strconv.FormatFloat(v, 'f', 1, 64))
 }
 
 // Public is the scoreboard anyone may read.
