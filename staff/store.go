@@ -213,22 +213,11 @@ func (s *Store) Principal(ctx context.Context, a *Account) (*Principal, error) {
 // SetDisabled disables or re-enables an account. Disabling ends its
 // sessions at once; its tokens stop working while it stays disabled.
 func (s *Store) SetDisabled(ctx context.Context, id uint64, disabled bool, by string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Account{}).Where("id = ?", id).Updates(map[string]any{"disabled": disabled, "updated_at": s.now().UTC()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
-		}
-		if !disabled {
-			return s.event(tx, id, EventEnabled, by, "")
-		}
-		if err := s.event(tx, id, EventDisabled, by, ""); err != nil {
-			return err
-		}
-		return tx.Where("account_id = ?", id).Delete(&Session{}).Error
-	})
+	ev := EventEnabled
+	if disabled {
+		ev = EventDisabled
+	}
+	return s.updateAccount(ctx, id, map[string]any{"disabled": disabled}, ev, by, disabled)
 }
 
 // SetPassword replaces an account's password and ends its sessions.
@@ -244,12 +233,27 @@ func (s *Store) SetPassword(ctx context.Context, id uint64, pw, by string) error
 	if err != nil {
 		return err
 	}
+	return s.updateAccount(ctx, id, map[string]any{"password_hash": h}, EventPasswordReset, by, true)
+}
+
+// updateAccount sets fields of account id (and its updated_at), records
+// the event ev by by and, with endSessions, ends the account's sessions,
+// all in one transaction.
+func (s *Store) updateAccount(ctx context.Context, id uint64, fields map[string]any, ev, by string, endSessions bool) error {
+	fields["updated_at"] = s.now().UTC()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&Account{}).Where("id = ?", id).Updates(map[string]any{"password_hash": h, "updated_at": s.now().UTC()}).Error; err != nil {
+		res := tx.Model(&Account{}).Where("id = ?", id).Updates(fields)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("account %d: %w", id, domain.ErrNotFound)
+		}
+		if err := s.event(tx, id, ev, by, ""); err != nil {
 			return err
 		}
-		if err := s.event(tx, id, EventPasswordReset, by, ""); err != nil {
-			return err
+		if !endSessions {
+			return nil
 		}
 		return tx.Where("account_id = ?", id).Delete(&Session{}).Error
 	})
