@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -119,12 +118,8 @@ func (s *Store) SessionPrincipal(ctx context.Context, secret string) (*Principal
 		return nil, ErrUnauthenticated
 	}
 	var sess Session
-	err := s.db.WithContext(ctx).Where("id = ?", digest(secret)).Take(&sess).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrUnauthenticated
-	}
-	if err != nil {
-		return nil, fmt.Errorf("session: %w", err)
+	if err := s.credential(ctx, "session", &sess, "id = ?", digest(secret)); err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.limits.SessionIdle {

@@ -60,6 +60,19 @@ func (s *Store) IssueToken(ctx context.Context, accountID uint64, name, by strin
 	return tok, &t, nil
 }
 
+// credential loads the one session or token row matching query into dst;
+// none is ErrUnauthenticated.
+func (s *Store) credential(ctx context.Context, what string, dst any, query string, args ...any) error {
+	err := s.db.WithContext(ctx).Where(query, args...).Take(dst).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrUnauthenticated
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // TokenPrincipal returns who holds the token; unknown or revoked tokens and
 // tokens of disabled accounts give ErrUnauthenticated.
 func (s *Store) TokenPrincipal(ctx context.Context, tok string) (*Principal, error) {
@@ -67,12 +80,8 @@ func (s *Store) TokenPrincipal(ctx context.Context, tok string) (*Principal, err
 		return nil, ErrUnauthenticated
 	}
 	var t APIToken
-	err := s.db.WithContext(ctx).Where("hash = ? AND revoked_at IS NULL", digest(tok)).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrUnauthenticated
-	}
-	if err != nil {
-		return nil, fmt.Errorf("token: %w", err)
+	if err := s.credential(ctx, "token", &t, "hash = ? AND revoked_at IS NULL", digest(tok)); err != nil {
+		return nil, err
 	}
 	p, err := s.activePrincipal(ctx, t.AccountID)
 	if err != nil {
