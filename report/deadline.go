@@ -38,13 +38,19 @@ func DefaultDeadlines() []DeadlineSetting {
 
 // SeedDeadlines adds the default settings that are missing. Idempotent.
 func SeedDeadlines(ctx context.Context, db *gorm.DB) error {
-	for _, d := range DefaultDeadlines() {
+	return seedMissing(ctx, db, "stage", DefaultDeadlines(), func(d *DeadlineSetting) any { return d.Stage })
+}
+
+// seedMissing creates each of rows (a copy: rows keep their zero IDs)
+// whose key, the column's value, is not stored yet.
+func seedMissing[T any](ctx context.Context, db *gorm.DB, column string, rows []T, key func(*T) any) error {
+	for _, row := range rows {
 		var n int64
-		if err := db.WithContext(ctx).Model(&DeadlineSetting{}).Where("stage = ?", d.Stage).Count(&n).Error; err != nil {
+		if err := db.WithContext(ctx).Model(new(T)).Where(column+" = ?", key(&row)).Count(&n).Error; err != nil {
 			return err
 		}
 		if n == 0 {
-			if err := db.WithContext(ctx).Create(&d).Error; err != nil {
+			if err := db.WithContext(ctx).Create(&row).Error; err != nil {
 				return err
 			}
 		}
@@ -200,16 +206,5 @@ func LoadCalendar(ctx context.Context, db *gorm.DB) (*Calendar, error) {
 
 // SeedHolidays adds the given days that are missing. Idempotent.
 func SeedHolidays(ctx context.Context, db *gorm.DB, hs []Holiday) error {
-	for _, h := range hs {
-		var n int64
-		if err := db.WithContext(ctx).Model(&Holiday{}).Where("date = ?", h.Date).Count(&n).Error; err != nil {
-			return err
-		}
-		if n == 0 {
-			if err := db.WithContext(ctx).Create(&h).Error; err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return seedMissing(ctx, db, "date", hs, func(h *Holiday) any { return h.Date })
 }
