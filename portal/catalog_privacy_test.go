@@ -171,9 +171,7 @@ func gzipSize(t testing.TB, b []byte) int {
 func TestPageWeight(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newTestServer(t, db)
-		if err := catalog.LoadDemoPublished(t.Context(), db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, catalog.LoadDemoPublished)
 		var village struct {
 			VillageCode string
 			N           int

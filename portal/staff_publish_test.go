@@ -63,9 +63,7 @@ func countDisclosures(t *testing.T, db *gorm.DB) int64 {
 func TestPublishFromBrowser(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
-		if err := catalog.Migrate(t.Context(), db); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Setup(t, db, catalog.Migrate)
 		admin := signIn(t, s, "data.admin", "2101-gov", domain.RoleAdmin)
 		clerk := signIn(t, s, "clerk.a", townA, domain.RoleStaff)
 		before := countDisclosures(t, db)
