@@ -161,10 +161,16 @@ func (s *Service) SendBackAnswer(ctx context.Context, a Actor, id uint64, commen
 // draftOf returns the assigned department's draft answer of r, or
 // domain.ErrNotFound.
 func draftOf(db *gorm.DB, r *Report) (*AnswerDraft, error) {
-	var d AnswerDraft
-	err := db.Where("report_id = ? AND dept_code = ?", r.ID, r.DeptCode).Take(&d).Error
+	return assignedRow[AnswerDraft](db, r, "draft")
+}
+
+// assignedRow returns the row of T that r's assigned department keeps
+// for r, or domain.ErrNotFound naming what.
+func assignedRow[T any](db *gorm.DB, r *Report, what string) (*T, error) {
+	var row T
+	err := db.Where("report_id = ? AND dept_code = ?", r.ID, r.DeptCode).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("draft %d: %w", r.ID, domain.ErrNotFound)
+		return nil, fmt.Errorf("%s %d: %w", what, r.ID, domain.ErrNotFound)
 	}
-	return &d, err
+	return &row, err
 }

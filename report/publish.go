@@ -127,12 +127,7 @@ func (s *Service) WithdrawAnswer(ctx context.Context, a Actor, id uint64) error 
 // publicationOf returns the assigned department's published answer of r
 // (withdrawn or not), or domain.ErrNotFound.
 func publicationOf(db *gorm.DB, r *Report) (*PublishedAnswer, error) {
-	var pa PublishedAnswer
-	err := db.Where("report_id = ? AND dept_code = ?", r.ID, r.DeptCode).Take(&pa).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("published answer of report %d: %w", r.ID, domain.ErrNotFound)
-	}
-	return &pa, err
+	return assignedRow[PublishedAnswer](db, r, "published answer of report")
 }
 
 // AnswerOf returns the published answer of a report (withdrawn or not).
