@@ -29,16 +29,16 @@ func TestDashboardAndScoreboard(t *testing.T) {
 		r2 := file(t, s, villageB, "affairs", "村务公开栏三个月没有更新。", "", "")
 		r3 := file(t, s, villageB, "assets", "集体鱼塘承包费去向不明。", "", "")
 		// r1: accepted after 1 hour, answered after 2 hours.
-		clk.add(time.Hour)
+		clk.Add(time.Hour)
 		handler.browser.submit(r1.href(), "#accept-form", nil)
-		clk.add(time.Hour)
+		clk.Add(time.Hour)
 		resp, _ := handler.browser.submit(r1.href(), "#answer-form", url.Values{"text": {"经核实，名单已重新公示，感谢监督。"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("answer: %d", resp.StatusCode)
 		}
 		// r2: accepted after 2 hours; r3 never: ten days later it is overdue.
 		handler.browser.submit(r2.href(), "#accept-form", nil)
-		clk.add(10 * 24 * time.Hour)
+		clk.Add(10 * 24 * time.Hour)
 		_ = r3
 		// Sessions have long expired: sign in again.
 		for _, p := range []principalUnderTest{handler, sup, outsider} {

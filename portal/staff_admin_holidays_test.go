@@ -114,7 +114,7 @@ func TestHolidaysYearView(t *testing.T) {
 func TestHolidaysImportFromBrowser(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, clk := newWorkbench(t, db)
-		clk.add(time.Date(2026, 12, 21, 9, 30, 0, 0, china).Sub(clk.now()))
+		clk.Set(time.Date(2026, 12, 21, 9, 30, 0, 0, china))
 		file(t, s, villageB, "subsidy", "低保发放不公，请核查。", "", "")
 		admin := signIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 		b := admin.browser

@@ -14,13 +14,14 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/domain"
+	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 	"sunlight/report"
 	"sunlight/search"
 )
 
 // refAdmin is a workbench with an administrator signed in.
-func refAdmin(t *testing.T, db *gorm.DB) (*Server, *testClock, *browser) {
+func refAdmin(t *testing.T, db *gorm.DB) (*Server, *testclock.Clock, *browser) {
 	t.Helper()
 	s, clk := newWorkbench(t, db)
 	b := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)

@@ -3,35 +3,22 @@ package portal
 import (
 	"context"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 	"sunlight/report"
 )
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // newWorkbench is a portal with the staff and report tables, the default
 // routing rules and deadlines, cheap hashing, and a clock the test moves.
-func newWorkbench(t testing.TB, db *gorm.DB) (*Server, *testClock) {
+func newWorkbench(t testing.TB, db *gorm.DB) (*Server, *testclock.Clock) {
 	t.Helper()
-	clk := &testClock{t: fixedNow}
-	s := newStaffServer(t, db, func(c *Config) { c.Now = clk.now })
+	clk := testclock.At(fixedNow)
+	s := newStaffServer(t, db, func(c *Config) { c.Now = clk.Now })
 	ctx := context.Background()
 	if err := report.SeedRules(ctx, db, fixedNow.Add(-24*time.Hour)); err != nil {
 		t.Fatal(err)

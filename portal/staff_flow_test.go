@@ -89,7 +89,7 @@ func TestAnswerReachesReporterAndRatingReturns(t *testing.T) {
 		if cd := strings.TrimSpace(link.Closest("tr").Find(".countdown").Text()); !strings.HasPrefix(cd, "签收：剩余") {
 			t.Errorf("countdown = %q", cd)
 		}
-		clk.add(30 * time.Minute)
+		clk.Add(30 * time.Minute)
 		if resp, _ := clerk.browser.submit(href, "#accept-form", nil); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("accept: %d", resp.StatusCode)
 		}
@@ -105,7 +105,7 @@ func TestAnswerReachesReporterAndRatingReturns(t *testing.T) {
 		}
 
 		// Ninety minutes later the clerk drafts the answer from a template.
-		clk.add(90 * time.Minute)
+		clk.Add(90 * time.Minute)
 		tpl := clerk.browser.get(href+"?tpl=0", http.StatusOK)
 		if !strings.Contains(tpl.Find("#answer-text").Text(), "经核实") {
 			t.Errorf("template not filled in: %q", tpl.Find("#answer-text").Text())

@@ -24,7 +24,7 @@ import (
 func TestProvisionalDeadlinePages(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, clk := newWorkbench(t, db)
-		clk.add(time.Date(2026, 12, 21, 9, 30, 0, 0, china).Sub(clk.now()))
+		clk.Set(time.Date(2026, 12, 21, 9, 30, 0, 0, china))
 		r := file(t, s, villageB, "subsidy", "低保发放不公，请核查。", "", "")
 		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 		admin := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)
@@ -63,7 +63,7 @@ func TestProvisionalDeadlinePages(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if res, err := report.ImportHolidays(t.Context(), db, "2027.csv", f, report.HolidayImportOptions{Now: clk.now}); err != nil || res.Recomputed != 1 {
+		if res, err := report.ImportHolidays(t.Context(), db, "2027.csv", f, report.HolidayImportOptions{Now: clk.Now}); err != nil || res.Recomputed != 1 {
 			t.Fatalf("import: %+v, %v", res, err)
 		}
 		if clerk.browser.get(page, http.StatusOK).Find("#deadline-provisional").Length() != 0 {

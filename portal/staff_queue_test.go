@@ -35,7 +35,7 @@ func TestQueueOverdueFirstAndFilters(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, clk := newWorkbench(t, db)
 		old := file(t, s, villageB, "subsidy", "三面船村低保问题，早就反映过。", "", "")
-		clk.add(30 * 24 * time.Hour) // the first report's deadlines pass
+		clk.Add(30 * 24 * time.Hour) // the first report's deadlines pass
 		fresh := file(t, s, villageB, "affairs", "村务公开栏没有更新。", "", "")
 		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
 

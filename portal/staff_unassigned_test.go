@@ -88,7 +88,7 @@ func TestUnassignedQueue(t *testing.T) {
 		prov := fileUnassigned(t, s, "region:21", "affairs", "省政务公开栏多年没有更新。")
 		top := fileUnassigned(t, s, "dept:"+cityJW, "misconduct", "市纪委监委干部收受礼金。")
 		head := fileUnassigned(t, s, "region:2101", "misconduct_head", "市长插手工程招标。")
-		clk.add(2 * time.Hour)
+		clk.Add(2 * time.Hour)
 		admin := signIn(t, s, "tech.admin", "210124-gov", domain.RoleAdmin)
 		city := signIn(t, s, "sup.city", cityJW, domain.RoleSupervisor)
 		county := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)

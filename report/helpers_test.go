@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/domain"
+	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 )
 
@@ -29,14 +29,6 @@ const (
 // t0 is Tuesday 2026-11-24 09:30 in China.
 var t0 = time.Date(2026, 11, 24, 9, 30, 0, 0, chinaTime)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
 func testSecret(b byte) []byte {
 	k := make([]byte, 32)
 	for i := range k {
@@ -46,14 +38,14 @@ func testSecret(b byte) []byte {
 }
 
 // setup migrates and seeds db and returns a service on a fixed clock.
-func setup(t testing.TB, db *gorm.DB) (*Service, *clock) {
+func setup(t testing.TB, db *gorm.DB) (*Service, *testclock.Clock) {
 	t.Helper()
 	ctx := context.Background()
 	testdb.Setup(t, db, catalog.Migrate, Migrate, catalog.LoadDemoRegions)
 	if err := SeedDefaults(ctx, db, t0.AddDate(-1, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: t0}
+	c := testclock.At(t0)
 	s, err := New(db, testSecret(1), Options{Now: c.Now, UploadDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 	"sunlight/search"
 	"sunlight/search/searchtest"
@@ -393,7 +394,7 @@ func TestMeiliSyncOutageAndExpiry(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.SQLite(t)
 	testdb.Setup(t, db, search.Migrate)
-	clk := &clock{now: t0}
+	clk := testclock.At(t0)
 	src := searchtest.NewMemorySource(searchtest.Fixture()...)
 	src.Now = clk.Now
 	src.Expires["disclosure:3"] = t0.Add(time.Hour)

@@ -14,24 +14,12 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 	"sunlight/search"
 )
 
 var t0 = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // flaky wraps an index and fails every call while down is set; it counts
 // the documents put.
@@ -172,7 +160,7 @@ func TestCatalogSync(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		migrated(t, db)
-		clk := &clock{now: t0}
+		clk := testclock.At(t0)
 		dir := filepath.Join(t.TempDir(), "search")
 		idx := openEmbedded(t, dir)
 		defer idx.Close()
@@ -261,7 +249,7 @@ func TestConvergence(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		migrated(t, db)
-		clk := &clock{now: t0}
+		clk := testclock.At(t0)
 		dir := filepath.Join(t.TempDir(), "search")
 		emb := openEmbedded(t, dir)
 		idx := &flaky{Index: emb}
@@ -338,7 +326,7 @@ func TestTwoSyncers(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		migrated(t, db)
-		clk := &clock{now: t0}
+		clk := testclock.At(t0)
 		emb := openEmbedded(t, filepath.Join(t.TempDir(), "search"))
 		defer emb.Close()
 		idx := &flaky{Index: emb}
@@ -452,7 +440,7 @@ func TestSyncWaitsAtAHoleInTheChangeSequence(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		migrated(t, db)
-		clk := &clock{now: t0}
+		clk := testclock.At(t0)
 		emb := openEmbedded(t, filepath.Join(t.TempDir(), "search"))
 		s := &search.Syncer{DB: db, Index: emb, Sources: []search.Source{&search.CatalogSource{DB: db, Now: clk.Now}},
 			Now: clk.Now, GapGrace: 5 * time.Minute}

@@ -10,23 +10,20 @@ import (
 
 	"sunlight/catalog"
 	"sunlight/domain"
+	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 	"sunlight/staff"
 )
 
 var cheap = staff.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
 
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
-
 // setup is a store on the demo regions with a fixed clock and, unless
 // params are given, cheap hashing.
-func setup(t *testing.T, db *gorm.DB, params ...staff.Params) (*staff.Store, *clock) {
+func setup(t *testing.T, db *gorm.DB, params ...staff.Params) (*staff.Store, *testclock.Clock) {
 	t.Helper()
 	testdb.Setup(t, db, catalog.Migrate, catalog.LoadDemoRegions, staff.Migrate)
-	c := &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
-	o := staff.Options{Now: c.now, Params: cheap}
+	c := testclock.At(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	o := staff.Options{Now: c.Now, Params: cheap}
 	for _, p := range params {
 		o.Params = p
 	}
@@ -132,7 +129,7 @@ func TestSessionLifecycle(t *testing.T) {
 		}
 		// Idle and absolute expiry.
 		third, _, _ := s.Login(ctx, "zhao", "correct horse zhao", "192.0.2.1", "")
-		clk.t = clk.t.Add(staff.DefaultLimits.SessionIdle + time.Second)
+		clk.Add(staff.DefaultLimits.SessionIdle + time.Second)
 		if _, err := s.SessionPrincipal(ctx, third); !errors.Is(err, staff.ErrUnauthenticated) {
 			t.Errorf("idle session: %v", err)
 		}
@@ -199,7 +196,7 @@ func TestLoginThrottle(t *testing.T) {
 			t.Errorf("address after %d failures: %v, want throttled", lim.FailPerAddress, err)
 		}
 		// The window passes.
-		clk.t = clk.t.Add(lim.FailWindow + time.Second)
+		clk.Add(lim.FailWindow + time.Second)
 		if _, _, err := s.Login(ctx, "qian", "correct horse qian", "198.51.100.7", ""); err != nil {
 			t.Errorf("after the window: %v", err)
 		}
