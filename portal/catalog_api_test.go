@@ -17,11 +17,13 @@ import (
 	"sunlight/internal/testdb"
 )
 
-func getPublishedJSON(t testing.TB, s *Server, path string, wantStatus int, v any) {
+// getJSONAs fetches path, checks its status, and decodes its JSON body
+// into v.
+func getJSONAs(t testing.TB, s *Server, path string, wantStatus int, v any) {
 	t.Helper()
-	st, body := getBody(t, s, path)
-	if st != wantStatus {
-		t.Fatalf("GET %s: status %d, want %d: %.300s", path, st, wantStatus, body)
+	resp, body := get(t, s, path)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d: %.300s", path, resp.StatusCode, wantStatus, body)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("GET %s: %v: %.300s", path, err, body)
@@ -32,23 +34,23 @@ func TestPublishedAPI(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := publishedServer(t, db)
 		var cats apiList[apiCategory]
-		getPublishedJSON(t, s, "/api/v1/catalog?page=2&per_page=2", http.StatusOK, &cats)
+		getJSONAs(t, s, "/api/v1/catalog?page=2&per_page=2", http.StatusOK, &cats)
 		if cats.Total != 5 || cats.Page != 2 || cats.PerPage != 2 || len(cats.Items) != 2 || cats.Items[0].Code != "0102" {
 			t.Errorf("catalog page 2 = %+v", cats)
 		}
 		var entry apiCategoryResponse
-		getPublishedJSON(t, s, "/api/v1/catalog/01", http.StatusOK, &entry)
+		getJSONAs(t, s, "/api/v1/catalog/01", http.StatusOK, &entry)
 		if entry.Name != "社会救助类" || len(entry.Children) != 2 || entry.Children[0].Level != catalog.LevelProvincial {
 			t.Errorf("catalog entry = %+v", entry)
 		}
 		var funds apiList[apiFund]
-		getPublishedJSON(t, s, "/api/v1/funds?region=210124101&year=2026", http.StatusOK, &funds)
+		getJSONAs(t, s, "/api/v1/funds?region=210124101&year=2026", http.StatusOK, &funds)
 		if funds.Total != 2 || len(funds.Items) != 2 {
 			t.Fatalf("funds = %+v", funds)
 		}
 		var trail apiFundTrail
 		id := idOf(t, db, &catalog.Fund{}, "code = ?", "F-DB")
-		getPublishedJSON(t, s, fmt.Sprintf("/api/v1/funds/%d", id), http.StatusOK, &trail)
+		getJSONAs(t, s, fmt.Sprintf("/api/v1/funds/%d", id), http.StatusOK, &trail)
 		var sum, vsum int64
 		for _, d := range trail.Disbursements {
 			sum += d.AmountFen
@@ -60,20 +62,20 @@ func TestPublishedAPI(t *testing.T) {
 			t.Errorf("trail: %d rows, sum %d, villages %d, paid %d, remaining %d, amount %d", len(trail.Disbursements), sum, vsum, trail.PaidFen, trail.RemainingFen, trail.AmountFen)
 		}
 		var ds apiList[apiDisclosure]
-		getPublishedJSON(t, s, "/api/v1/disclosures?region=210124101201&per_page=2", http.StatusOK, &ds)
+		getJSONAs(t, s, "/api/v1/disclosures?region=210124101201&per_page=2", http.StatusOK, &ds)
 		if ds.Total != 3 || len(ds.Items) != 2 || ds.Items[0].Body != "" || ds.Items[0].URL == "" {
 			t.Errorf("disclosures = %+v", ds)
 		}
-		getPublishedJSON(t, s, "/api/v1/disclosures?region=210124101201&per_page=2&page=2", http.StatusOK, &ds)
+		getJSONAs(t, s, "/api/v1/disclosures?region=210124101201&per_page=2&page=2", http.StatusOK, &ds)
 		if len(ds.Items) != 1 {
 			t.Errorf("page 2 has %d items", len(ds.Items))
 		}
-		getPublishedJSON(t, s, "/api/v1/disclosures?kind=dibao", http.StatusOK, &ds)
+		getJSONAs(t, s, "/api/v1/disclosures?kind=dibao", http.StatusOK, &ds)
 		if ds.Total != 1 || ds.Items[0].KindName != "低保名单" {
 			t.Errorf("kind filter = %+v", ds)
 		}
 		var one apiDisclosure
-		getPublishedJSON(t, s, "/api/v1"+ds.Items[0].URL, http.StatusOK, &one)
+		getJSONAs(t, s, "/api/v1"+ds.Items[0].URL, http.StatusOK, &one)
 		if one.Body == "" || one.PublishUntil != "2027-10-31" || len(one.Attachments) != 1 {
 			t.Errorf("disclosure = %+v", one)
 		}
@@ -87,14 +89,14 @@ func TestPublishedAPI(t *testing.T) {
 			"/api/v1/funds?dept=%25":                 "dept",
 		} {
 			var e apiError
-			getPublishedJSON(t, s, path, http.StatusBadRequest, &e)
+			getJSONAs(t, s, path, http.StatusBadRequest, &e)
 			if e.Error.Code != "invalid" || e.Error.Fields[field] == "" {
 				t.Errorf("%s: error = %+v", path, e)
 			}
 		}
 		var e apiError
-		getPublishedJSON(t, s, "/api/v1/funds/424242", http.StatusNotFound, &e)
-		getPublishedJSON(t, s, "/api/v1/catalog/nope", http.StatusNotFound, &e)
+		getJSONAs(t, s, "/api/v1/funds/424242", http.StatusNotFound, &e)
+		getJSONAs(t, s, "/api/v1/catalog/nope", http.StatusNotFound, &e)
 		if e.Error.Code != "not_found" {
 			t.Errorf("404 error = %+v", e)
 		}
@@ -115,7 +117,7 @@ func TestOpenDataExports(t *testing.T) {
 				t.Errorf("%s.csv: %d records, %v", name, len(recs), err)
 			}
 			var items []map[string]any
-			getPublishedJSON(t, s, "/open-data/"+name+".json", http.StatusOK, &items)
+			getJSONAs(t, s, "/open-data/"+name+".json", http.StatusOK, &items)
 			if len(items) != n {
 				t.Errorf("%s.json: %d items, want %d", name, len(items), n)
 			}

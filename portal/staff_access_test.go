@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -174,18 +173,15 @@ func TestStaffAccessIsolation(t *testing.T) {
 		if strings.Contains(doc.Text(), "13912345678") {
 			t.Error("the report page shows the phone without a reveal")
 		}
-		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/api/v1/staff/reports/%d", rB.ID), nil)
-		req.Header.Set("Authorization", "Bearer "+staffB.token)
-		resp, body := do(t, s, req)
-		var got map[string]any
-		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &got) != nil || got["tracking_no"] != rB.TrackingNo {
-			t.Fatalf("API detail for department B: %d %.200s", resp.StatusCode, body)
+		code, got, body := apiCall(t, s, staffB.token, http.MethodGet, fmt.Sprintf("/api/v1/staff/reports/%d", rB.ID), "")
+		if code != http.StatusOK || got["tracking_no"] != rB.TrackingNo {
+			t.Fatalf("API detail for department B: %d %.200s", code, body)
 		}
-		if strings.Contains(string(body), "13912345678") || strings.Contains(string(body), "张举报") {
+		if strings.Contains(body, "13912345678") || strings.Contains(body, "张举报") {
 			t.Error("the API detail carries contact data")
 		}
 		// A supervisor may not hand a report to the body it accuses (409).
-		resp, _ = supCounty.browser.submit(accA.href(), "#reassign-form", url.Values{"dept": {townA}, "text": {"改派测试"}})
+		resp, _ := supCounty.browser.submit(accA.href(), "#reassign-form", url.Values{"dept": {townA}, "text": {"改派测试"}})
 		if resp.StatusCode != http.StatusConflict {
 			t.Errorf("reassigning to the accused: %d, want 409", resp.StatusCode)
 		}

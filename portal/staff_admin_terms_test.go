@@ -67,16 +67,10 @@ func refused(t *testing.T, db *gorm.DB, model any, want string, post func() (*ht
 
 func offeredCodes(t *testing.T, s *Server) []string {
 	t.Helper()
-	resp, raw := get(t, s, "/api/v1/problem-types?subject="+testVillage)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("problem types: %d", resp.StatusCode)
-	}
 	var out struct {
 		ProblemTypes []struct{ Code string } `json:"problem_types"`
 	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
+	getJSONAs(t, s, "/api/v1/problem-types?subject="+testVillage, http.StatusOK, &out)
 	var codes []string
 	for _, p := range out.ProblemTypes {
 		codes = append(codes, p.Code)
