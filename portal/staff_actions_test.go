@@ -116,13 +116,9 @@ func TestButtonsAreWhatThePolicyAllows(t *testing.T) {
 // the report out of the first department's sight.
 func TestSupervisorActions(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
-		s, _ := newWorkbench(t, db)
-		r := file(t, s, villageB, "project", "村道硬化工程偷工减料，路面已开裂。", "", "")
-		clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+		s, r, clerk := acceptedCase(t, db, "project", "村道硬化工程偷工减料，路面已开裂。", "", "")
 		sup := signIn(t, s, "sup.county", countyJW, domain.RoleSupervisor)
 		href := r.href()
-
-		clerk.browser.submit(href, "#accept-form", nil)
 		before := text(clerk.browser.get(href, http.StatusOK), ".countdown")
 		// The clerk may not decide an extension; the supervisor sees no accept button.
 		if clerk.browser.get(href, http.StatusOK).Find("#decide-form").Length() != 0 {

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"sunlight/domain"
 	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 	"sunlight/report"
@@ -32,6 +33,17 @@ type filed struct {
 	TrackingNo string
 	Receipt    string
 	Text       string
+}
+
+// acceptedCase is a workbench with a report on village B that clerk.b of
+// town B has accepted through the case page, and clerk.b signed in.
+func acceptedCase(t *testing.T, db *gorm.DB, problem, text, name, phone string) (*Server, filed, principalUnderTest) {
+	t.Helper()
+	s, _ := newWorkbench(t, db)
+	r := file(t, s, villageB, problem, text, name, phone)
+	clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+	clerk.browser.submit(r.href(), "#accept-form", nil)
+	return s, r, clerk
 }
 
 // href is the report's page on the workbench.

@@ -148,12 +148,9 @@ func TestCaseViewsAreChained(t *testing.T) {
 // Reporter and staff text reaches the workbench escaped (security note 7).
 func TestWorkbenchEscapesText(t *testing.T) {
 	db := testdb.SQLite(t)
-	s, _ := newWorkbench(t, db)
 	const evil = `<script>alert(1)</script>"><img src=x onerror=alert(2)> javascript:alert(3)`
-	r := file(t, s, villageB, "other", "村里的事 "+evil, "", "")
-	clerk := signIn(t, s, "clerk.b", townB, domain.RoleStaff)
+	_, r, clerk := acceptedCase(t, db, "other", "村里的事 "+evil, "", "")
 	href := r.href()
-	clerk.browser.submit(href, "#accept-form", nil)
 	clerk.browser.submit(href, "#note-form", url.Values{"text": {"备注 " + evil}})
 	for _, path := range []string{href, "/staff"} {
 		resp, body := clerk.browser.do(http.MethodGet, path, nil)
