@@ -74,9 +74,7 @@ func TestLoadDemoPublished(t *testing.T) {
 		if !strings.Contains(d.Body, "户主：") || !strings.Contains(d.Body, "*") || hasSensitive(d.Body) {
 			t.Errorf("低保 list not masked: %s", d.Body)
 		}
-		var origs int64
-		db.Model(&Original{}).Where("subject = ? AND field = ?", d.Subject(), "body").Count(&origs)
-		if origs != 1 {
+		if origs := testdb.Count(t, db, &Original{}, "subject = ? AND field = ?", d.Subject(), "body"); origs != 1 {
 			t.Errorf("no original kept for the masked 低保 list")
 		}
 		var changes int64

@@ -375,9 +375,7 @@ func TestImportUpdateAndDryRun(t *testing.T) {
 		if again.Body != "更正后的内容" || again.PublishUntil == nil || again.ID != first.ID {
 			t.Errorf("updated = %+v", again)
 		}
-		var changes int64
-		db.Model(&Change{}).Where("subject = ?", first.Subject()).Count(&changes)
-		if changes != 2 {
+		if changes := testdb.Count(t, db, &Change{}, "subject = ?", first.Subject()); changes != 2 {
 			t.Errorf("%d changes for %s, want 2", changes, first.Subject())
 		}
 		rows[1] = append(rows[1][:0:0], rows[1]...)

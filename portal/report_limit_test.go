@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/internal/testdb"
+	"sunlight/report"
 )
 
 // TestSubmissionAndLookupLimitsIgnoreForgedForwarding: the per-client caps
@@ -37,7 +38,7 @@ func TestSubmissionAndLookupLimitsIgnoreForgedForwarding(t *testing.T) {
 		if codes[0] != http.StatusCreated || codes[1] != http.StatusCreated || codes[2] != http.StatusTooManyRequests {
 			t.Fatalf("statuses %v, want 201 201 429", codes)
 		}
-		if n := countReports(t, db); n != 2 {
+		if n := testdb.Count(t, db, &report.Report{}); n != 2 {
 			t.Fatalf("%d reports stored, want 2", n)
 		}
 		limited := 0

@@ -46,15 +46,6 @@ func newReportServer(t testing.TB, db *gorm.DB, log *slog.Logger) *Server {
 	return s
 }
 
-func countReports(t testing.TB, db *gorm.DB) int64 {
-	t.Helper()
-	var n int64
-	if err := db.Model(&report.Report{}).Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func postForm(t testing.TB, s *Server, path string, form url.Values) (*http.Response, *goquery.Document) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
@@ -156,8 +147,8 @@ func TestReportFormFlow(t *testing.T) {
 		req2.Header.Set("Content-Type", ctype2)
 		resp2, raw2 := do(t, s, req2)
 		done2, _ := goquery.NewDocumentFromReader(bytes.NewReader(raw2))
-		if resp2.StatusCode != http.StatusOK || strings.TrimSpace(done2.Find("#receipt").Text()) != receipt || countReports(t, db) != 1 {
-			t.Fatalf("retry: %d, %d reports", resp2.StatusCode, countReports(t, db))
+		if resp2.StatusCode != http.StatusOK || strings.TrimSpace(done2.Find("#receipt").Text()) != receipt || testdb.Count(t, db, &report.Report{}) != 1 {
+			t.Fatalf("retry: %d, %d reports", resp2.StatusCode, testdb.Count(t, db, &report.Report{}))
 		}
 
 		resp, tdoc := postForm(t, s, "/track", url.Values{"receipt": {strings.ReplaceAll(receipt, " ", "")}})
@@ -208,7 +199,7 @@ func TestReportFormKeepsInput(t *testing.T) {
 		if doc.Find("#name").AttrOr("value", "") != "李四" || doc.Find(`input[name=problem_type][value=subsidy]`).AttrOr("checked", "x") == "x" {
 			t.Fatal("typed values not kept")
 		}
-		if countReports(t, db) != 0 {
+		if testdb.Count(t, db, &report.Report{}) != 0 {
 			t.Fatal("stored")
 		}
 	})
@@ -262,8 +253,8 @@ func TestReportAPIBadInput(t *testing.T) {
 		if got := postOverLimit(t, s); got != http.StatusRequestEntityTooLarge {
 			t.Errorf("21 MiB body: %d, want 413", got)
 		}
-		if countReports(t, db) != 0 {
-			t.Fatalf("%d reports stored from bad input", countReports(t, db))
+		if testdb.Count(t, db, &report.Report{}) != 0 {
+			t.Fatalf("%d reports stored from bad input", testdb.Count(t, db, &report.Report{}))
 		}
 		if entries, _ := os.ReadDir(filepath.Join(s.cfg.DataDir, "uploads")); len(entries) != 0 {
 			t.Fatalf("%d files left in uploads", len(entries))

@@ -36,21 +36,12 @@ func actionForm() url.Values {
 	return url.Values{"text": {"经核实，情况属实，已整改完毕。"}, "question": {"反映低保发放不公的问题。"}, "days": {"10"}, "approve": {"1"}, "dept": {townA}}
 }
 
-// eventCount is how many events a report has, to show nothing changed.
-func eventCount(t *testing.T, db *gorm.DB, id uint64) int64 {
-	var n int64
-	if err := db.Model(&report.Event{}).Where("report_id = ?", id).Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // assertNoAccess requests every staff route and API for the report as the
 // signed-in browser b (and its API token) and expects 403 or 404, with
 // nothing of the report in any answer.
 func assertNoAccess(t *testing.T, s *Server, db *gorm.DB, who string, b *browser, token string, r filed) {
 	t.Helper()
-	before := eventCount(t, db, r.ID)
+	before := testdb.Count(t, db, &report.Event{}, "report_id = ?", r.ID)
 	secrets := []string{r.TrackingNo, r.Text, "13912345678", "张举报"}
 	check := func(route string, status int, body []byte) {
 		t.Helper()
@@ -109,7 +100,7 @@ func assertNoAccess(t *testing.T, s *Server, db *gorm.DB, who string, b *browser
 			t.Errorf("%s: API list leaks %q", who, sec)
 		}
 	}
-	if after := eventCount(t, db, r.ID); after != before {
+	if after := testdb.Count(t, db, &report.Event{}, "report_id = ?", r.ID); after != before {
 		t.Errorf("%s: the report gained %d events", who, after-before)
 	}
 }
@@ -185,9 +176,7 @@ func TestStaffAccessIsolation(t *testing.T) {
 		if resp.StatusCode != http.StatusConflict {
 			t.Errorf("reassigning to the accused: %d, want 409", resp.StatusCode)
 		}
-		var refused int64
-		db.Model(&report.Event{}).Where("report_id = ? AND type = ?", accA.ID, report.EvReassignRefused).Count(&refused)
-		if refused != 1 {
+		if refused := testdb.Count(t, db, &report.Event{}, "report_id = ? AND type = ?", accA.ID, report.EvReassignRefused); refused != 1 {
 			t.Errorf("the refused reassignment left %d audit events, want 1", refused)
 		}
 		// The same through the API.

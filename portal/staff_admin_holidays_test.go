@@ -36,19 +36,6 @@ func postShown(b *browser, doc *goquery.Document, sel string) (*http.Response, *
 	return resp, parseDoc(b.t, body)
 }
 
-func countRows(t *testing.T, db *gorm.DB, model any, where ...any) int64 {
-	t.Helper()
-	q := db.Model(model)
-	if len(where) > 0 {
-		q = q.Where(where[0], where[1:]...)
-	}
-	var n int64
-	if err := q.Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func holidays2027(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile("../report/testdata/holidays-2027.csv")
@@ -119,7 +106,7 @@ func TestHolidaysImportFromBrowser(t *testing.T) {
 		admin := signIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 		b := admin.browser
 		in2027 := []any{"date LIKE ?", "2027-%"}
-		history := func() int64 { return countRows(t, db, &catalog.RefChange{}) }
+		history := func() int64 { return testdb.Count(t, db, &catalog.RefChange{}) }
 		before := history()
 
 		bad := "日期,类型,名称\n2027-01-01,休,元旦\n2027-01-02,放风,元旦\n2027-01-04,班,元旦调休\n"
@@ -132,7 +119,7 @@ func TestHolidaysImportFromBrowser(t *testing.T) {
 		if strings.Join(lines, ",") != "3,4" || !strings.Contains(doc.Find("#row-errors").Text(), "无法识别") {
 			t.Errorf("row errors on lines %v: %s", lines, doc.Find("#row-errors").Text())
 		}
-		if doc.Find("#confirm-form").Length() != 0 || countRows(t, db, &report.Holiday{}, in2027...) != 0 || history() != before {
+		if doc.Find("#confirm-form").Length() != 0 || testdb.Count(t, db, &report.Holiday{}, in2027...) != 0 || history() != before {
 			t.Error("a bad file was kept or wrote something")
 		}
 
@@ -150,7 +137,7 @@ func TestHolidaysImportFromBrowser(t *testing.T) {
 		if row := doc.Find(`#changes tr[data-date="2027-02-06"]`).Text(); !strings.Contains(row, "新增") || !strings.Contains(row, "休 春节") {
 			t.Errorf("changed day 2027-02-06: %q", row)
 		}
-		if countRows(t, db, &report.Holiday{}, in2027...) != 0 || history() != before {
+		if testdb.Count(t, db, &report.Holiday{}, in2027...) != 0 || history() != before {
 			t.Fatal("the check wrote something")
 		}
 		other := signIn(t, s, "root2", "2101-gov", domain.RoleAdmin)
@@ -166,7 +153,7 @@ func TestHolidaysImportFromBrowser(t *testing.T) {
 		if got := text(doc, "#recomputed"); !strings.Contains(got, "已重新计算 1 件") {
 			t.Errorf("recomputed: %q", got)
 		}
-		if n := countRows(t, db, &report.Holiday{}, in2027...); n != 37 {
+		if n := testdb.Count(t, db, &report.Holiday{}, in2027...); n != 37 {
 			t.Errorf("2027 rows: %d", n)
 		}
 		if doc.Find(`#calendar td[data-date="2027-02-06"] .mark`).Text() != "休" || doc.Find("#next-missing").Length() != 0 {
@@ -242,13 +229,13 @@ func TestHolidaysPageGuards(t *testing.T) {
 		if resp, _ := admin.browser.do(http.MethodPost, holidaysPage+"/confirm", form); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("confirm without CSRF: %d, want 403", resp.StatusCode)
 		}
-		if n := countRows(t, db, &report.Holiday{}, "date LIKE ?", "2027-%"); n != 0 {
+		if n := testdb.Count(t, db, &report.Holiday{}, "date LIKE ?", "2027-%"); n != 0 {
 			t.Errorf("a refused confirm imported %d days", n)
 		}
 
 		// The confirmation imports the checked file, never one sent with it.
 		resp, _ := uploadTo(t, admin.browser, holidaysPage, holidaysPage+"/confirm", form, "other.csv", "日期,类型,名称\n2027-01-01,休,元旦\n")
-		if n := countRows(t, db, &report.Holiday{}, "date LIKE ?", "2027-%"); resp.StatusCode != http.StatusOK || n != 37 {
+		if n := testdb.Count(t, db, &report.Holiday{}, "date LIKE ?", "2027-%"); resp.StatusCode != http.StatusOK || n != 37 {
 			t.Errorf("confirm with another file: %d, %d days of 2027 imported, want the checked 37", resp.StatusCode, n)
 		}
 	})

@@ -21,15 +21,6 @@ const (
 	pTownJW  = "210124101-jw"
 )
 
-func countOf(t *testing.T, db *gorm.DB, model any) int64 {
-	t.Helper()
-	var n int64
-	if err := db.Model(model).Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // adminOnly checks that staff may not open path and returns a browser
 // signed in as the admin.
 func adminOnly(t *testing.T, s *Server, path string) *browser {
@@ -64,7 +55,7 @@ func TestAdminRoutingPage(t *testing.T) {
 			t.Fatalf("preview: %q / %q (rule %s)", doc.Find("#preview-dept").Text(), doc.Find("#preview-rule").Text(), ruleID)
 		}
 
-		rules := countOf(t, db, &report.RoutingRule{})
+		rules := testdb.Count(t, db, &report.RoutingRule{})
 		resp, body := admin.submit("/staff/admin/routing", "#rule-form", url.Values{"kind": {"village"}, "problem_type": {"fund_late"},
 			"level": {"0"}, "target": {"supervisor"}})
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(parseDoc(t, body).Find("#form-error").Text(), "不是村(社区)的问题类型") {
@@ -74,7 +65,7 @@ func TestAdminRoutingPage(t *testing.T) {
 			"level": {"0"}, "target": {"supervisor"}}); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a POST without the CSRF token: %d", resp.StatusCode)
 		}
-		if countOf(t, db, &report.RoutingRule{}) != rules {
+		if testdb.Count(t, db, &report.RoutingRule{}) != rules {
 			t.Fatal("bad input changed the rules")
 		}
 		resp, _ = admin.submit("/staff/admin/routing", "#rule-form", url.Values{"kind": {"village"}, "problem_type": {"land"},
@@ -119,7 +110,7 @@ func TestAdminDepartmentsPage(t *testing.T) {
 			t.Errorf("open cases of the town: %q", got)
 		}
 		// Bad input: a Chinese message, no new department, no history.
-		depts, changes := countOf(t, db, &catalog.Department{}), countOf(t, db, &catalog.RefChange{})
+		depts, changes := testdb.Count(t, db, &catalog.Department{}), testdb.Count(t, db, &catalog.RefChange{})
 		resp, body := admin.submit("/staff/admin/departments", "#dept-add", url.Values{"code": {"210124-yj"}, "name": {"法库县应急管理局"}, "region": {"999999"}})
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(parseDoc(t, body).Find("#form-error").Text(), "地区代码") {
 			t.Errorf("bad region: %d", resp.StatusCode)
@@ -129,7 +120,7 @@ func TestAdminDepartmentsPage(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(parseDoc(t, body).Find("#form-error").Text(), "2 件") {
 			t.Fatalf("close with open cases: %d %q", resp.StatusCode, parseDoc(t, body).Find("#form-error").Text())
 		}
-		if countOf(t, db, &catalog.Department{}) != depts || countOf(t, db, &catalog.RefChange{}) != changes {
+		if testdb.Count(t, db, &catalog.Department{}) != depts || testdb.Count(t, db, &catalog.RefChange{}) != changes {
 			t.Fatal("bad input changed rows")
 		}
 		resp, _ = admin.submit("/staff/admin/departments", "#dept-add", url.Values{"code": {"210124-yj"}, "name": {"法库县应急管理局"}, "region": {"210124"}, "parent": {"210124-gov"}})

@@ -52,21 +52,13 @@ func uploadTo(t *testing.T, b *browser, page, action string, fields url.Values, 
 	return resp, parseDoc(t, out)
 }
 
-func countDisclosures(t *testing.T, db *gorm.DB) int64 {
-	var n int64
-	if err := db.Model(&catalog.Disclosure{}).Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestPublishFromBrowser(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		s, _ := newWorkbench(t, db)
 		testdb.Setup(t, db, catalog.Migrate)
 		admin := signIn(t, s, "data.admin", "2101-gov", domain.RoleAdmin)
 		clerk := signIn(t, s, "clerk.a", townA, domain.RoleStaff)
-		before := countDisclosures(t, db)
+		before := testdb.Count(t, db, &catalog.Disclosure{})
 
 		// Two bad rows: every one is listed with its line, nothing is stored.
 		bad := disclosureHeader +
@@ -82,7 +74,7 @@ func TestPublishFromBrowser(t *testing.T) {
 		if strings.Join(lines, ",") != "3,4" {
 			t.Errorf("row errors on lines %v, want 3,4: %s", lines, doc.Find("#row-errors").Text())
 		}
-		if n := countDisclosures(t, db); n != before {
+		if n := testdb.Count(t, db, &catalog.Disclosure{}); n != before {
 			t.Errorf("a bad file stored %d rows", n-before)
 		}
 
@@ -93,7 +85,7 @@ func TestPublishFromBrowser(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || doc.Find("#check-result").Length() != 1 {
 			t.Fatalf("good file: %d %s", resp.StatusCode, doc.Find("main").Text())
 		}
-		if n := countDisclosures(t, db); n != before {
+		if n := testdb.Count(t, db, &catalog.Disclosure{}); n != before {
 			t.Error("the check stored rows")
 		}
 		form := url.Values{}
@@ -112,7 +104,7 @@ func TestPublishFromBrowser(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(parseDoc(t, body).Find("#done").Text(), "新增 1") {
 			t.Fatalf("publish: %d %s", resp.StatusCode, parseDoc(t, body).Find("main").Text())
 		}
-		if n := countDisclosures(t, db); n != before+1 {
+		if n := testdb.Count(t, db, &catalog.Disclosure{}); n != before+1 {
 			t.Fatalf("published %d rows, want 1", n-before)
 		}
 		var d catalog.Disclosure
@@ -150,7 +142,7 @@ func TestPublishFromBrowser(t *testing.T) {
 		if resp, _ := clerk.browser.do(http.MethodPost, "/staff/publish/confirm", form); resp.StatusCode != http.StatusOK {
 			t.Errorf("own department publishing: %d", resp.StatusCode)
 		}
-		if n := countDisclosures(t, db); n != before+2 {
+		if n := testdb.Count(t, db, &catalog.Disclosure{}); n != before+2 {
 			t.Errorf("%d rows after the department's own file, want %d", n, before+2)
 		}
 		if resp, _ := b.browser.submit("/staff/publish", "#withdraw-form", url.Values{"id": {fmt.Sprint(d.ID)}, "published": {"0"}}); resp.StatusCode != http.StatusNotFound {
@@ -163,9 +155,7 @@ func TestPublishFromBrowser(t *testing.T) {
 		if resp, _ := clerk.browser.submit("/staff/publish", "#withdraw-form", url.Values{"id": {fmt.Sprint(d.ID)}, "published": {"0"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("withdraw: %d", resp.StatusCode)
 		}
-		var changesAfter int64
-		db.Model(&catalog.Change{}).Where("subject = ?", d.Subject()).Count(&changesAfter)
-		if changesAfter != changesBefore+1 {
+		if changesAfter := testdb.Count(t, db, &catalog.Change{}, "subject = ?", d.Subject()); changesAfter != changesBefore+1 {
 			t.Errorf("withdrawal recorded %d changes", changesAfter-changesBefore)
 		}
 		if _, err := catalog.NewDisclosureStore(db).Get(t.Context(), d.ID); err == nil {

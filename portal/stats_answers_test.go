@@ -46,9 +46,7 @@ func TestPublishedAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var changes int64
-		db.Model(&catalog.Change{}).Where("subject = ?", a.Subject()).Count(&changes)
-		if changes != 1 {
+		if changes := testdb.Count(t, db, &catalog.Change{}, "subject = ?", a.Subject()); changes != 1 {
 			t.Errorf("%d changes recorded for %s, want 1", changes, a.Subject())
 		}
 		pub := getPage(t, s, a.URL(), http.StatusOK)
@@ -69,8 +67,7 @@ func TestPublishedAnswers(t *testing.T) {
 			t.Fatalf("unpublish: %d", resp.StatusCode)
 		}
 		getPage(t, s, a.URL(), http.StatusNotFound)
-		db.Model(&catalog.Change{}).Where("subject = ?", a.Subject()).Count(&changes)
-		if changes != 2 {
+		if changes := testdb.Count(t, db, &catalog.Change{}, "subject = ?", a.Subject()); changes != 2 {
 			t.Errorf("withdrawal recorded no change (%d)", changes)
 		}
 	})

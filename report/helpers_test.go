@@ -78,14 +78,5 @@ func super(dept, region string) Actor {
 	return Actor{UserID: 9, DeptCode: dept, Role: domain.RoleSupervisor, RegionCode: region}
 }
 
-func countRows(t testing.TB, db *gorm.DB, model any) int64 {
-	t.Helper()
-	var n int64
-	if err := db.Model(model).Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // answered drops the outcome of Service.Answer (sent or kept as a draft).
 func answered(_ Op, err error) error { return err }

@@ -24,7 +24,7 @@ var tinyWebP, _ = base64.StdEncoding.DecodeString("UklGRhoAAABXRUJQVlA4TA0AAAAvA
 func storedNothing(t *testing.T, s *Service, db *gorm.DB, what string) {
 	t.Helper()
 	for _, m := range []any{&Report{}, &Event{}, &Photo{}, &Submission{}} {
-		if n := countRows(t, db, m); n != 0 {
+		if n := testdb.Count(t, db, m); n != 0 {
 			t.Errorf("%s: %T has %d rows", what, m, n)
 		}
 	}
@@ -151,9 +151,7 @@ func TestSubmitStoresSafely(t *testing.T) {
 		if _, phone, err := s.RevealContact(ctx, super(tCountyJW, "210124"), r2.ID, "督办核实"); err != nil || phone != "13900000000" {
 			t.Fatalf("supervisor reveal: %q %v", phone, err)
 		}
-		var n int64
-		db.Model(&Event{}).Where("report_id = ? AND type = ? AND text = ?", r2.ID, EvContactRevealed, "督办核实").Count(&n)
-		if n != 1 {
+		if n := testdb.Count(t, db, &Event{}, "report_id = ? AND type = ? AND text = ?", r2.ID, EvContactRevealed, "督办核实"); n != 1 {
 			t.Fatalf("supervisor reveal audited %d times", n)
 		}
 		if _, _, err := s.RevealContact(ctx, staff("210124-mz"), r2.ID, "好奇"); err == nil {
@@ -216,7 +214,7 @@ func TestDoubleSubmit(t *testing.T) {
 				t.Fatalf("different answers: %+v vs %+v", out[i], out[0])
 			}
 		}
-		if n := countRows(t, db, &Report{}); n != 1 {
+		if n := testdb.Count(t, db, &Report{}); n != 1 {
 			t.Fatalf("%d reports filed", n)
 		}
 		if _, err := s.Lookup(context.Background(), out[0].Receipt); err != nil {

@@ -224,7 +224,7 @@ func TestBadNotifySettingsChangeNothing(t *testing.T) {
 			}
 		}
 		v, err := n.DeptChannel(ctx, tTownGov)
-		if err != nil || strings.Join(v.Mail, ",") != "a@example.gov.cn" || countRows(t, db, &SMTPSetting{}) != 0 || countRows(t, db, &catalog.RefChange{}) != 1 {
+		if err != nil || strings.Join(v.Mail, ",") != "a@example.gov.cn" || testdb.Count(t, db, &SMTPSetting{}) != 0 || testdb.Count(t, db, &catalog.RefChange{}) != 1 {
 			t.Fatalf("after bad input: %+v %v", v, err)
 		}
 		// The environment's mail server cannot be changed here.

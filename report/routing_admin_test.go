@@ -62,7 +62,7 @@ func TestRoutingBadInput(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, _ := setup(t, db)
-		rules, changes := countRows(t, db, &RoutingRule{}), countRows(t, db, &catalog.RefChange{})
+		rules, changes := testdb.Count(t, db, &RoutingRule{}), testdb.Count(t, db, &catalog.RefChange{})
 		for _, r := range []RoutingRule{
 			{SubjectKind: "planet", Target: TargetLocalGov},
 			{SubjectKind: "village", ProblemType: "fund_late", Target: TargetLocalGov},
@@ -83,7 +83,7 @@ func TestRoutingBadInput(t *testing.T) {
 				t.Errorf("preview %v: %v", c, err)
 			}
 		}
-		if countRows(t, db, &RoutingRule{}) != rules || countRows(t, db, &catalog.RefChange{}) != changes {
+		if testdb.Count(t, db, &RoutingRule{}) != rules || testdb.Count(t, db, &catalog.RefChange{}) != changes {
 			t.Error("bad input changed rows")
 		}
 	})
@@ -122,9 +122,7 @@ func TestCloseDepartment(t *testing.T) {
 		if got := reportByID(t, s, b.ID); got.DeptCode != tTownGov {
 			t.Errorf("the accusation went to %s", got.DeptCode)
 		}
-		var refusals int64
-		db.Model(&Event{}).Where("report_id = ? AND type = ?", b.ID, EvReassignRefused).Count(&refusals)
-		if refusals != 1 {
+		if refusals := testdb.Count(t, db, &Event{}, "report_id = ? AND type = ?", b.ID, EvReassignRefused); refusals != 1 {
 			t.Errorf("refusal events: %d", refusals)
 		}
 		if got := reportByID(t, s, a.ID); got.DeptCode != tCommittee || got.Status != StatusDispatched {

@@ -135,18 +135,15 @@ func TestRoutingRuleHistory(t *testing.T) {
 		if r.DeptCode != tTownGov { // subject_dept of a village falls back to the town
 			t.Fatalf("routed to %s", r.DeptCode)
 		}
-		var all int64
-		db.Model(&RoutingRule{}).Where("subject_kind = 'village' AND problem_type = 'land'").Count(&all)
-		if all != 1 {
+		if all := testdb.Count(t, db, &RoutingRule{}, "subject_kind = 'village' AND problem_type = 'land'"); all != 1 {
 			t.Fatalf("rule rows = %d", all)
 		}
 		// Replace it again: the old row is kept, closed.
 		if err := s.SetRule(ctx, RoutingRule{SubjectKind: "village", ProblemType: "land", Target: TargetLocalGov}, "user:1"); err != nil {
 			t.Fatal(err)
 		}
-		db.Model(&RoutingRule{}).Where("subject_kind = 'village' AND problem_type = 'land'").Count(&all)
-		var open int64
-		db.Model(&RoutingRule{}).Where("subject_kind = 'village' AND problem_type = 'land' AND valid_to IS NULL").Count(&open)
+		all := testdb.Count(t, db, &RoutingRule{}, "subject_kind = 'village' AND problem_type = 'land'")
+		open := testdb.Count(t, db, &RoutingRule{}, "subject_kind = 'village' AND problem_type = 'land' AND valid_to IS NULL")
 		if all != 2 || open != 1 {
 			t.Fatalf("history: %d rows, %d open", all, open)
 		}
@@ -237,9 +234,7 @@ func TestReassignFollowsTheRoutingRules(t *testing.T) {
 			if got := reportByID(t, s, id).DeptCode; got != before {
 				t.Fatalf("refused reassign moved the case to %s", got)
 			}
-			var n int64
-			db.Model(&Event{}).Where("report_id = ? AND type = ? AND text LIKE ?", id, EvReassignRefused, "改派至 "+dept+" 被拒绝：%"+want+"%").Count(&n)
-			if n != 1 {
+			if n := testdb.Count(t, db, &Event{}, "report_id = ? AND type = ? AND text LIKE ?", id, EvReassignRefused, "改派至 "+dept+" 被拒绝：%"+want+"%"); n != 1 {
 				t.Fatalf("refusal to %s not audited (%d events)", dept, n)
 			}
 		}

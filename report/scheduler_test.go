@@ -167,9 +167,7 @@ func TestAnswerDeadlineExtensionAndAutoClose(t *testing.T) {
 		if p := runPass(t, s, at(11, 24, 17)); p.TooFast != 0 {
 			t.Fatal("flagged twice")
 		}
-		var n int64
-		db.Model(&Notification{}).Where("report_id = ? AND kind = 'too_fast' AND dept_code = ?", r2.ID, tCountyJW).Count(&n)
-		if n != 1 {
+		if n := testdb.Count(t, db, &Notification{}, "report_id = ? AND kind = 'too_fast' AND dept_code = ?", r2.ID, tCountyJW); n != 1 {
 			t.Fatalf("supervisor told %d times", n)
 		}
 		if reportByID(t, s, r.ID).TooFast {
@@ -192,7 +190,7 @@ func TestConcurrentSchedulers(t *testing.T) {
 			_, r := submit(t, s, "village:"+tVillage, "subsidy")
 			ids = append(ids, r.ID)
 		}
-		events := countRows(t, db, &Event{})
+		events := testdb.Count(t, db, &Event{})
 		var wg sync.WaitGroup
 		var total [2]Pass
 		for i, svc := range []*Service{s, s2} {
@@ -214,12 +212,10 @@ func TestConcurrentSchedulers(t *testing.T) {
 		if got := total[0].Escalated + total[1].Escalated; got != 3*len(ids) {
 			t.Fatalf("steps taken %d, want %d", got, 3*len(ids))
 		}
-		if got := countRows(t, db, &Event{}) - events; got != int64(3*len(ids)) {
+		if got := testdb.Count(t, db, &Event{}) - events; got != int64(3*len(ids)) {
 			t.Fatalf("events written %d, want %d", got, 3*len(ids))
 		}
-		var notes int64
-		db.Model(&Notification{}).Where("kind IN ?", []string{"ack_overdue", "head", "supervisor"}).Count(&notes)
-		if notes != int64(3*len(ids)) {
+		if notes := testdb.Count(t, db, &Notification{}, "kind IN ?", []string{"ack_overdue", "head", "supervisor"}); notes != int64(3*len(ids)) {
 			t.Fatalf("notifications %d, want %d", notes, 3*len(ids))
 		}
 		if _, err := VerifyChain(context.Background(), db); err != nil {
@@ -253,9 +249,7 @@ func TestEscalationIsNotCrowdedOut(t *testing.T) {
 		if got.EscalationLevel != LevelHead || !got.Overdue {
 			t.Fatalf("the late report is at level %d overdue=%v, want %d", got.EscalationLevel, got.Overdue, LevelHead)
 		}
-		var others int64
-		db.Model(&Report{}).Where("id <> ? AND (overdue = ? OR escalation_level > 0)", late.ID, true).Count(&others)
-		if others != 0 {
+		if others := testdb.Count(t, db, &Report{}, "id <> ? AND (overdue = ? OR escalation_level > 0)", late.ID, true); others != 0 {
 			t.Fatalf("%d accepted, on-time reports were flagged overdue", others)
 		}
 	})

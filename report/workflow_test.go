@@ -104,7 +104,7 @@ func TestEveryTransition(t *testing.T) {
 				rc, r := submit(t, s, "village:"+tVillage, "subsidy")
 				force(t, s, r.ID, from)
 				r = reportByID(t, s, r.ID)
-				events := countRows(t, db.Where("report_id = ?", r.ID), &Event{})
+				events := testdb.Count(t, db.Where("report_id = ?", r.ID), &Event{})
 				err := doAction(s, r, rc.Receipt, a)
 				after := reportByID(t, s, r.ID)
 				want, ok := legal[string(from)+"/"+string(a)]
@@ -114,8 +114,8 @@ func TestEveryTransition(t *testing.T) {
 					t.Errorf("%s --%s-->: %v", from, a, err)
 				case ok && after.Status != want:
 					t.Errorf("%s --%s--> %s, want %s", from, a, after.Status, want)
-				case ok && countRows(t, db.Where("report_id = ?", r.ID), &Event{}) != events+1:
-					t.Errorf("%s --%s--> wrote %d events, want 1", from, a, countRows(t, db.Where("report_id = ?", r.ID), &Event{})-events)
+				case ok && testdb.Count(t, db.Where("report_id = ?", r.ID), &Event{}) != events+1:
+					t.Errorf("%s --%s--> wrote %d events, want 1", from, a, testdb.Count(t, db.Where("report_id = ?", r.ID), &Event{})-events)
 				case !ok && !errors.As(err, &te):
 					t.Errorf("%s --%s--> got %v (status %s), want a TransitionError", from, a, err, after.Status)
 				case !ok && (after.Status != from || after.Version != r.Version):
@@ -180,9 +180,7 @@ func TestLifecycle(t *testing.T) {
 		if got := reportByID(t, s, r.ID); got.Status != StatusEscalated {
 			t.Fatalf("unsatisfied twice: %s, want escalated", got.Status)
 		}
-		var n int64
-		db.Model(&Notification{}).Where("report_id = ? AND kind = 'unsatisfied' AND dept_code = ?", r.ID, tCountyJW).Count(&n)
-		if n != 1 {
+		if n := testdb.Count(t, db, &Notification{}, "report_id = ? AND kind = 'unsatisfied' AND dept_code = ?", r.ID, tCountyJW); n != 1 {
 			t.Fatalf("supervisor notifications = %d", n)
 		}
 		must(answered(s.Answer(ctx, h, r.ID, "县纪委督办后重新核查，已处理。")))

@@ -104,6 +104,21 @@ func Setup(tb testing.TB, db *gorm.DB, steps ...func(context.Context, *gorm.DB) 
 	}
 }
 
+// Count is how many rows of model's table match where (a condition and
+// its arguments; all rows without one), failing the test on an error.
+func Count(tb testing.TB, db *gorm.DB, model any, where ...any) int64 {
+	tb.Helper()
+	q := db.Model(model)
+	if len(where) > 0 {
+		q = q.Where(where[0], where[1:]...)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
 // Open opens a fresh database of the named kind ("sqlite" or "mysql"), for
 // benchmarks that choose one by flag.
 func Open(tb testing.TB, kind string) *gorm.DB {
