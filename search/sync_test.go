@@ -60,6 +60,13 @@ func (f *flaky) Ping(ctx context.Context) error {
 	return f.Index.Ping(ctx)
 }
 
+// catalogSyncer syncs the catalog (src) into idx on clk's time, batch
+// changes at a time.
+func catalogSyncer(db *gorm.DB, idx search.Index, clk *testclock.Clock, batch int) (*search.Syncer, *search.CatalogSource) {
+	src := &search.CatalogSource{DB: db, Now: clk.Now}
+	return &search.Syncer{DB: db, Index: idx, Sources: []search.Source{src}, Now: clk.Now, Batch: batch}, src
+}
+
 func migrated(t *testing.T, db *gorm.DB) {
 	t.Helper()
 	testdb.Setup(t, db, catalog.Migrate, search.Migrate)
@@ -164,8 +171,7 @@ func TestCatalogSync(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "search")
 		idx := openEmbedded(t, dir)
 		defer idx.Close()
-		src := &search.CatalogSource{DB: db, Now: clk.Now}
-		s := &search.Syncer{DB: db, Index: idx, Sources: []search.Source{src}, Now: clk.Now, Batch: 2}
+		s, src := catalogSyncer(db, idx, clk, 2)
 
 		d1 := disclosure(1, "210124101201", catalog.DisclosureDibao, "2026年一季度最低生活保障对象名单", "李*，家庭人口2人。")
 		d2 := disclosure(2, "210124102201", catalog.DisclosureProject, "村道在建工程公示", "投资十二万元。")
@@ -253,8 +259,7 @@ func TestConvergence(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "search")
 		emb := openEmbedded(t, dir)
 		idx := &flaky{Index: emb}
-		src := &search.CatalogSource{DB: db, Now: clk.Now}
-		s := &search.Syncer{DB: db, Index: idx, Sources: []search.Source{src}, Now: clk.Now, Batch: 7}
+		s, src := catalogSyncer(db, idx, clk, 7)
 		var ds []any
 		for i := uint64(1); i <= 40; i++ {
 			ds = append(ds, disclosure(i, fmt.Sprintf("2101241012%02d", i%5+1), catalog.DisclosureVillage, fmt.Sprintf("村务公开第%d期", i), "待处理事项"))
@@ -298,7 +303,7 @@ func TestConvergence(t *testing.T) {
 		}
 		emb2 := openEmbedded(t, dir)
 		defer emb2.Close()
-		s2 := &search.Syncer{DB: db, Index: emb2, Sources: []search.Source{src}, Now: clk.Now, Batch: 7}
+		s2, _ := catalogSyncer(db, emb2, clk, 7)
 		clk.Add(time.Minute) // the dead process's lease has run out
 		if _, err := s2.SyncOnce(ctx); err != nil {
 			t.Fatal(err)
