@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"sunlight/catalog"
 	"sunlight/internal/testdb"
 	"sunlight/search"
+	"sunlight/search/searchtest"
 )
 
 // personalPatterns are the privacy scan: ID, mobile and bank numbers.
@@ -128,14 +128,10 @@ func TestNoPersonalDataPublished(t *testing.T) {
 // portal reindex builds it.
 func withSearch(t *testing.T, s *Server, db *gorm.DB) *Server {
 	t.Helper()
-	idx, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = idx.Close() })
+	idx := searchtest.Embedded(t, nil)
 	src := search.NewCatalogSource(db)
 	src.Now = func() time.Time { return fixedNow }
-	err = idx.Rebuild(t.Context(), func(put func(...search.Document) error) error {
+	err := idx.Rebuild(t.Context(), func(put func(...search.Document) error) error {
 		return src.All(t.Context(), func(docs []search.Document) error { return put(docs...) })
 	})
 	if err != nil {

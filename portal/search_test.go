@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,16 +21,8 @@ import (
 // index holding the shared search fixture.
 func newSearchServer(t *testing.T, db *gorm.DB) (*Server, *search.Embedded) {
 	t.Helper()
-	ctx := context.Background()
 	testdb.Setup(t, db, catalog.Migrate, catalog.LoadDemoRegions)
-	idx, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = idx.Close() })
-	if err := idx.Put(ctx, searchtest.Fixture()...); err != nil {
-		t.Fatal(err)
-	}
+	idx := searchtest.Embedded(t, nil, searchtest.Fixture()...)
 	cfg := testConfig(t, db)
 	cfg.Search = idx
 	return newServer(t, cfg), idx

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,6 +17,7 @@ import (
 	"sunlight/internal/testdb"
 	"sunlight/report"
 	"sunlight/search"
+	"sunlight/search/searchtest"
 )
 
 // refAdmin is a workbench with an administrator signed in.
@@ -209,17 +209,10 @@ func synonymAdmin(t *testing.T, db *gorm.DB) (*Server, *browser) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), syn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = idx.Close() })
+	idx := searchtest.Embedded(t, syn, search.Document{ID: "disclosure:900", Type: search.TypeDisclosure, Title: "村集体太阳能发电站收益公开",
+		Body: "本村太阳能发电站2026年收益分配情况。", RegionCode: "210124101201", URL: "/disclosures/900"})
 	cache := search.NewCache(idx, 0, 0)
 	cache.FollowSynonyms(syn)
-	if err := idx.Put(ctx, search.Document{ID: "disclosure:900", Type: search.TypeDisclosure, Title: "村集体太阳能发电站收益公开",
-		Body: "本村太阳能发电站2026年收益分配情况。", RegionCode: "210124101201", URL: "/disclosures/900"}); err != nil {
-		t.Fatal(err)
-	}
 	s.cfg.Search, s.cfg.Synonyms = cache, store
 	b := loggedIn(t, s, "root", "2101-gov", domain.RoleAdmin)
 	return s, b

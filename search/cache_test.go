@@ -2,7 +2,6 @@ package search_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,14 +27,7 @@ func (c *countingIndex) Search(ctx context.Context, q search.Query) (*search.Res
 
 func TestCache(t *testing.T) {
 	ctx := context.Background()
-	emb, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "s"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emb.Close()
-	if err := emb.Put(ctx, searchtest.Fixture()...); err != nil {
-		t.Fatal(err)
-	}
+	emb := searchtest.Embedded(t, nil, searchtest.Fixture()...)
 	inner := &countingIndex{Index: emb}
 	c := search.NewCache(inner, time.Hour, 10)
 	q := search.Query{Text: "低保"}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"sunlight/domain"
 	"sunlight/internal/testdb"
 	"sunlight/search"
+	"sunlight/search/searchtest"
 )
 
 func synonymDB(t *testing.T, db *gorm.DB) *search.SynonymStore {
@@ -113,12 +113,7 @@ func TestLiveSynonymsFindWithoutReindex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		emb, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), syn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = emb.Close() })
-		idx := search.NewCache(emb, 0, 0)
+		idx := search.NewCache(searchtest.Embedded(t, syn), 0, 0)
 		idx.FollowSynonyms(syn)
 		if err := idx.Put(ctx, search.Document{ID: "disclosure:7", Type: search.TypeDisclosure, Title: "太阳能发电站收益公开",
 			Body: "村集体太阳能发电站收益。", RegionCode: "210124101201", URL: "/disclosures/7"}); err != nil {

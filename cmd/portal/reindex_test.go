@@ -19,20 +19,17 @@ import (
 	"sunlight/internal/testdb"
 	"sunlight/report"
 	"sunlight/search"
+	"sunlight/search/searchtest"
 )
 
 func searchTotal(t *testing.T, base, q string) int {
 	t.Helper()
-	resp, err := http.Get(base + "/api/v1/search?q=" + url.QueryEscape(q))
-	if err != nil {
-		t.Fatal(err)
+	code, body := httpGet(t, base+"/api/v1/search?q="+url.QueryEscape(q))
+	if code != http.StatusOK {
+		t.Fatalf("search %s: %d", q, code)
 	}
-	defer resp.Body.Close()
 	var out struct{ Total int }
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("search %s: %s", q, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatal(err)
 	}
 	return out.Total
@@ -122,11 +119,7 @@ func TestPublishedAnswersAreSearchable(t *testing.T) {
 			}
 		}
 		save()
-		idx, err := search.OpenEmbedded(filepath.Join(t.TempDir(), "search"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer idx.Close()
+		idx := searchtest.Embedded(t, nil)
 		s := &search.Syncer{DB: db, Index: idx, Sources: searchSources(db)}
 		find := func() int {
 			t.Helper()
