@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -165,11 +164,10 @@ func TestSearchEngineDown(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"search_unavailable"`) {
 		t.Errorf("API while down: %d %s", resp.StatusCode, body)
 	}
-	resp, body = get(t, s, "/readyz")
 	var rep readyReport
-	_ = json.Unmarshal(body, &rep)
-	if resp.StatusCode != http.StatusOK || rep.Status != "degraded" || !strings.HasPrefix(rep.Checks["search"], "error") || rep.Checks["database"] != "ok" {
-		t.Errorf("/readyz while search is down: %d %+v", resp.StatusCode, rep)
+	getJSONAs(t, s, "/readyz", http.StatusOK, &rep)
+	if rep.Status != "degraded" || !strings.HasPrefix(rep.Checks["search"], "error") || rep.Checks["database"] != "ok" {
+		t.Errorf("/readyz while search is down: %+v", rep)
 	}
 	getPage(t, s, "/", http.StatusOK) // other pages keep working
 }
