@@ -19,7 +19,7 @@ import (
 
 // reporterFiles fills in the public report form as a villager would and
 // returns the tracking number and the receipt shown once.
-func reporterFiles(t *testing.T, s *Server, subject, problem, text, name, phone string) (string, string) {
+func reporterFiles(t *testing.T, s *Server, subject, problem, description, name, phone string) (string, string) {
 	t.Helper()
 	doc := getPage(t, s, "/report?subject="+url.QueryEscape(subject), http.StatusOK)
 	form := doc.Find(`form[action="/report"]`)
@@ -28,7 +28,7 @@ func reporterFiles(t *testing.T, s *Server, subject, problem, text, name, phone 
 	form.Find("input[type=hidden]").Each(func(_ int, in *goquery.Selection) {
 		_ = mw.WriteField(in.AttrOr("name", ""), in.AttrOr("value", ""))
 	})
-	for k, v := range map[string]string{"problem_type": problem, "description": text, "name": name, "phone": phone} {
+	for k, v := range map[string]string{"problem_type": problem, "description": description, "name": name, "phone": phone} {
 		_ = mw.WriteField(k, v)
 	}
 	_ = mw.Close()
@@ -40,24 +40,17 @@ func reporterFiles(t *testing.T, s *Server, subject, problem, text, name, phone 
 		t.Fatalf("report form: %d %.300s", resp.StatusCode, out)
 	}
 	done := parseDoc(t, out)
-	return text2(done, "#tracking-no"), text2(done, "#receipt")
-}
-
-func text2(doc *goquery.Document, sel string) string {
-	return strings.TrimSpace(doc.Find(sel).First().Text())
+	return text(done, "#tracking-no"), text(done, "#receipt")
 }
 
 // track posts a form to /track as the reporter and returns the page.
 func track(t *testing.T, s *Server, form url.Values) *goquery.Document {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/track", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "text/html")
-	resp, body := do(t, s, req)
+	resp, doc := postForm(t, s, "/track", form)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /track %s: %d %.300s", form.Get("op"), resp.StatusCode, body)
+		t.Fatalf("POST /track %s: %d %.300s", form.Get("op"), resp.StatusCode, doc.Text())
 	}
-	return parseDoc(t, body)
+	return doc
 }
 
 // TestAnswerReachesReporterAndRatingReturns drives both sides through the
@@ -133,7 +126,7 @@ func TestAnswerReachesReporterAndRatingReturns(t *testing.T) {
 
 		// The reporter reads the answer and rates it.
 		doc = track(t, s, url.Values{"op": {"lookup"}, "receipt": {receipt}})
-		if got := text2(doc, "#answer"); got != answer {
+		if got := text(doc, "#answer"); got != answer {
 			t.Fatalf("reporter sees answer %q", got)
 		}
 		form := url.Values{"op": {"rate"}, "receipt": {receipt}, "rating": {"satisfied"}, "comment": {"处理及时"}}
@@ -147,10 +140,10 @@ func TestAnswerReachesReporterAndRatingReturns(t *testing.T) {
 		if tl := page.Find("#timeline").Text(); !strings.Contains(tl, "head.b") || !strings.Contains(tl, "clerk.b") || strings.Contains(tl, "user:") {
 			t.Errorf("timeline actors: %q", tl)
 		}
-		if got := text2(page, "#rating"); got != "满意" {
+		if got := text(page, "#rating"); got != "满意" {
 			t.Errorf("department sees rating %q", got)
 		}
-		if got := text2(page, "#status"); !strings.HasPrefix(got, "已办结") {
+		if got := text(page, "#status"); !strings.HasPrefix(got, "已办结") {
 			t.Errorf("status after a satisfied rating = %q", got)
 		}
 		// And the supervisor's figures count it.
