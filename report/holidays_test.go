@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"sunlight/catalog"
+	"sunlight/internal/testclock"
 	"sunlight/internal/testdb"
 )
 
@@ -36,6 +37,14 @@ func importFile(t *testing.T, db *gorm.DB, file string, now time.Time) HolidayIm
 		t.Fatalf("import %s: %v", file, err)
 	}
 	return res
+}
+
+// setupOn is setup with the clock at 09:30, China time, on the given day.
+func setupOn(t testing.TB, db *gorm.DB, year int, month time.Month, day int) (*Service, *testclock.Clock) {
+	t.Helper()
+	s, clk := setup(t, db)
+	clk.Set(time.Date(year, month, day, 9, 30, 0, 0, chinaTime))
+	return s, clk
 }
 
 func publicEvents(t *testing.T, db *gorm.DB, id uint64, typ string) []Event {
@@ -91,8 +100,7 @@ func TestShippedHolidays(t *testing.T) {
 func TestHolidayImportMovesDueBeforeSpringFestival(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, clk := setup(t, db)
-		clk.Set(time.Date(2027, 1, 25, 9, 30, 0, 0, chinaTime))
+		s, clk := setupOn(t, db, 2027, 1, 25)
 		rc, r := submit(t, s, "village:"+tVillage, "subsidy")
 		if !r.AnswerDueAt.Equal(day(2027, 2, 16)) || !r.DeadlineProvisional {
 			t.Fatalf("before import: due %s provisional %v", r.AnswerDueAt.In(chinaTime), r.DeadlineProvisional)
@@ -138,8 +146,7 @@ func TestHolidayImportMovesDueBeforeSpringFestival(t *testing.T) {
 func TestProvisionalAcrossTheYear(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, clk := setup(t, db)
-		clk.Set(time.Date(2026, 12, 21, 9, 30, 0, 0, chinaTime))
+		s, clk := setupOn(t, db, 2026, 12, 21)
 		_, r := submit(t, s, "village:"+tVillage, "subsidy")
 		_, closed := submit(t, s, "village:"+tVillage, "subsidy")
 		if err := s.Reject(ctx, staff(tTownGov), closed.ID, "不属于本单位受理范围的事项"); err != nil {
@@ -188,8 +195,7 @@ func TestProvisionalAcrossTheYear(t *testing.T) {
 // before the calendar came stays as it was.
 func TestProvisionalPassedIsLeftAlone(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
-		s, clk := setup(t, db)
-		clk.Set(time.Date(2027, 1, 4, 9, 30, 0, 0, chinaTime))
+		s, _ := setupOn(t, db, 2027, 1, 4)
 		_, r := submit(t, s, "village:"+tVillage, "subsidy")
 		res := importFile(t, db, fixture2027, time.Date(2027, 2, 1, 9, 0, 0, 0, chinaTime))
 		if res.Recomputed != 0 {
@@ -206,8 +212,7 @@ func TestProvisionalPassedIsLeftAlone(t *testing.T) {
 func TestHolidayImportBadRow(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, clk := setup(t, db)
-		clk.Set(time.Date(2026, 12, 21, 9, 30, 0, 0, chinaTime))
+		s, clk := setupOn(t, db, 2026, 12, 21)
 		_, r := submit(t, s, "village:"+tVillage, "subsidy")
 		good, err := os.ReadFile(fixture2027)
 		if err != nil {
