@@ -20,26 +20,17 @@ import (
 
 // migrate runs every package's migrations; each package owns its tables.
 func migrate(ctx context.Context, db *gorm.DB) error {
-	for _, m := range []func(context.Context, *gorm.DB) error{
-		catalog.Migrate,
-		search.Migrate,
-		staff.Migrate,
-		report.Migrate,
-	} {
-		if err := m(ctx, db); err != nil {
-			return err
-		}
-	}
-	return nil
+	return runSteps(ctx, db, catalog.Migrate, search.Migrate, staff.Migrate, report.Migrate)
 }
 
 // loadDemo loads the whole demo data set; every step is idempotent.
 func loadDemo(ctx context.Context, db *gorm.DB) error {
-	for _, step := range []func(context.Context, *gorm.DB) error{
-		catalog.LoadDemoRegions,
-		catalog.LoadDemoPublished,
-		report.LoadDemo,
-	} {
+	return runSteps(ctx, db, catalog.LoadDemoRegions, catalog.LoadDemoPublished, report.LoadDemo)
+}
+
+// runSteps runs each step on db in order and stops at the first error.
+func runSteps(ctx context.Context, db *gorm.DB, steps ...func(context.Context, *gorm.DB) error) error {
+	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
 			return err
 		}
