@@ -186,11 +186,7 @@ func (s *Service) targetDept(ctx context.Context, code string) (*catalog.Departm
 // attempt is itself recorded. The reporter reads "已指定由…办理"; the
 // reason stays internal.
 func (s *Service) Assign(ctx context.Context, a Actor, id uint64, dept, reason string) error {
-	reason, err := text("reason", "指定理由", reason, 2, 500)
-	if err != nil {
-		return err
-	}
-	target, err := s.targetDept(ctx, dept)
+	reason, target, err := s.moveInput(ctx, "指定理由", dept, reason)
 	if err != nil {
 		return err
 	}
@@ -240,10 +236,5 @@ func (s *Service) loadUnassigned(tx *gorm.DB, a Actor, id uint64) (*Report, erro
 	if err != nil {
 		return nil, err
 	}
-	var r Report
-	err = q.Where("reports.id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.ErrNotFound
-	}
-	return &r, err
+	return takeReport(q, id)
 }

@@ -324,8 +324,15 @@ func (s *Service) load(db *gorm.DB, a Actor, id uint64) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	return takeReport(q, id)
+}
+
+// takeReport reads report id from q, a query already narrowed to what the
+// actor may see: a miss is domain.ErrNotFound, whether the report does not
+// exist or is out of sight.
+func takeReport(q *gorm.DB, id uint64) (*Report, error) {
 	var r Report
-	err = q.Where("reports.id = ?", id).Take(&r).Error
+	err := q.Where("reports.id = ?", id).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("report %d: %w", id, domain.ErrNotFound)
 	}

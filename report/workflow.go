@@ -233,15 +233,22 @@ func (s *Service) Message(ctx context.Context, a Actor, id uint64, msg string, t
 	})
 }
 
+// moveInput checks what moving a report to a department takes: a reason
+// (label names it on the form) and an open department.
+func (s *Service) moveInput(ctx context.Context, label, dept, reason string) (string, *catalog.Department, error) {
+	reason, err := text("reason", label, reason, 2, 500)
+	if err != nil {
+		return "", nil, err
+	}
+	target, err := s.targetDept(ctx, dept)
+	return reason, target, err
+}
+
 // Reassign moves a report to another department (改派/派单). Only a
 // supervisor may; a department the report accuses is refused with a
 // *domain.ConflictError, and the refused attempt is itself recorded.
 func (s *Service) Reassign(ctx context.Context, a Actor, id uint64, dept, reason string) error {
-	reason, err := text("reason", "改派理由", reason, 2, 500)
-	if err != nil {
-		return err
-	}
-	target, err := s.targetDept(ctx, dept)
+	reason, target, err := s.moveInput(ctx, "改派理由", dept, reason)
 	if err != nil {
 		return err
 	}
