@@ -69,6 +69,11 @@ func TestAddAccountValidates(t *testing.T) {
 		ctx := context.Background()
 		s, _ := setup(t, db)
 		add(t, s, "li.si", "210124-mz", domain.RoleStaff)
+		if err := db.Transaction(func(tx *gorm.DB) error {
+			return catalog.CloseDepartment(tx, "210124-cz", "test", time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+		}); err != nil {
+			t.Fatal(err)
+		}
 		cases := []struct {
 			name  string
 			n     staff.NewAccount
@@ -79,6 +84,7 @@ func TestAddAccountValidates(t *testing.T) {
 			{"taken", staff.NewAccount{Username: "LI.SI", DeptCode: "210124-mz", Role: domain.RoleStaff, Password: "long enough pw"}, "username"},
 			{"no dept", staff.NewAccount{Username: "wang", DeptCode: "999", Role: domain.RoleStaff, Password: "long enough pw"}, "dept"},
 			{"bad role", staff.NewAccount{Username: "wang", DeptCode: "210124-mz", Role: "boss", Password: "long enough pw"}, "role"},
+			{"closed dept", staff.NewAccount{Username: "wang", DeptCode: "210124-cz", Role: domain.RoleStaff, Password: "long enough pw"}, "dept"},
 			{"supervisor outside 纪委", staff.NewAccount{Username: "wang", DeptCode: "210124-mz", Role: domain.RoleSupervisor, Password: "long enough pw"}, "dept"},
 		}
 		for _, c := range cases {

@@ -118,8 +118,9 @@ type NewAccount struct {
 	Password    string
 }
 
-// AddAccount creates an account. The department must exist; a supervisor
-// must belong to a supervising body (纪委监委).
+// AddAccount creates an account. The department must exist and be open
+// (a closed one keeps its accounts for its history, but gains none); a
+// supervisor must belong to a supervising body (纪委监委).
 // by names who acts, for the account's event log.
 func (s *Store) AddAccount(ctx context.Context, n NewAccount, by string) (*Account, error) {
 	a := Account{Username: NormalizeUsername(n.Username), DisplayName: trimTo(n.DisplayName, 64), DeptCode: n.DeptCode, Role: n.Role}
@@ -135,6 +136,9 @@ func (s *Store) AddAccount(ctx context.Context, n NewAccount, by string) (*Accou
 	}
 	if err != nil {
 		return nil, err
+	}
+	if dept.Closed {
+		return nil, domain.Invalid("该单位已撤销，不能新增账号", "dept", dept.Name+" 已撤销")
 	}
 	if a.Role == domain.RoleSupervisor && !dept.Supervisor {
 		return nil, domain.Invalid("督办账号必须属于纪委监委", "dept", dept.Name+" 不是监督机关")
