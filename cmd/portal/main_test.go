@@ -328,3 +328,41 @@ func newTestFlagSet() *flag.FlagSet {
 	c.flags(fs)
 	return fs
 }
+
+// TestSettingsBeforeTheCommand: `portal --data-dir D audit verify` runs
+// audit verify with D (it used to start the server, taking "audit verify"
+// for stray words).
+func TestSettingsBeforeTheCommand(t *testing.T) {
+	data := t.TempDir()
+	code, out, stderr := runCmd(t, map[string]string{}, "--data-dir", data, "--demo", "off", "audit", "verify")
+	if code != 0 || !strings.Contains(out, "audit chain intact") {
+		t.Fatalf("--data-dir D audit verify: %d %q %q", code, out, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "sunlight.db")); err != nil {
+		t.Fatalf("database not in --data-dir: %v", err)
+	}
+	// A command that takes no words refuses a stray one instead of
+	// ignoring it (a mistyped `portal serve migrate` does not serve).
+	for _, args := range [][]string{{"serve", "migrate"}, {"migrate", "now"}, {"--data-dir", data, "demo", "x"}} {
+		if code, _, stderr := runCmd(t, map[string]string{"SUNLIGHT_DATA_DIR": data}, args...); code != 2 || !strings.Contains(stderr, "unexpected argument") {
+			t.Errorf("%q: exit %d, %q", args, code, stderr)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		name string
+		rest string
+	}{
+		{[]string{"--db", "x.db", "users", "add", "--username", "u"}, "users", "--db x.db add --username u"},
+		{[]string{"--demo=off", "migrate"}, "migrate", "--demo=off"},
+		{[]string{"--addr", "127.0.0.1:0"}, "serve", "--addr 127.0.0.1:0"},
+		{[]string{}, "serve", ""},
+		{[]string{"-h"}, "serve", "-h"},
+		{[]string{"--", "migrate"}, "serve", "-- migrate"},
+	} {
+		name, rest := commandWord(c.args)
+		if name != c.name || strings.Join(rest, " ") != c.rest {
+			t.Errorf("commandWord(%q) = %q, %q; want %q, %q", c.args, name, rest, c.name, c.rest)
+		}
+	}
+}

@@ -26,6 +26,9 @@ type command struct {
 	summary string
 	setup   func(fs *flag.FlagSet) // extra flags, may be nil
 	run     func(ctx context.Context, e *env, args []string) error
+	// bare: the command takes no words, only settings; a stray word is a
+	// usage error rather than silently ignored.
+	bare bool
 }
 
 // env is what a command runs with.
@@ -44,8 +47,8 @@ func (e *usageError) Error() string { return e.msg }
 func commands() []*command {
 	return []*command{
 		serveCommand(),
-		{name: "migrate", summary: "create or upgrade the database schema and stop", run: runMigrate},
-		{name: "demo", summary: "load the demo data set (idempotent)", run: runDemo},
+		{name: "migrate", summary: "create or upgrade the database schema and stop", run: runMigrate, bare: true},
+		{name: "demo", summary: "load the demo data set (idempotent)", run: runDemo, bare: true},
 		regionsCommand(),
 		reindexCommand(),
 		importCommand(),
@@ -59,17 +62,14 @@ func commands() []*command {
 		problemTypesCommand(),
 		deadlinesCommand(),
 		synonymsCommand(),
-		{name: "version", summary: "print the version", run: runVersion},
+		{name: "version", summary: "print the version", run: runVersion, bare: true},
 	}
 }
 
 // run is the whole program: it parses args, runs one command and returns
 // the exit code. Tests call it directly with their own environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	name := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
+	name, args := commandWord(args)
 	if name == "help" || name == "--help" || name == "-h" {
 		printUsage(stdout)
 		return 0
@@ -104,6 +104,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	rest = append(rest, fs.Args()...)
+	if cmd.bare && len(rest) > 0 {
+		fmt.Fprintf(stderr, "portal %s: unexpected argument %q\n", name, rest[0])
+		fs.Usage()
+		return 2
+	}
 	if name != "version" {
 		if err := cfg.validate(); err != nil {
 			fmt.Fprintf(stderr, "portal: %v\n", err)
@@ -130,30 +135,59 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // kept in order for the command: its positional arguments and its own
 // sub-flags (users add --username U). "--" ends flag scanning.
 func splitFlags(fs *flag.FlagSet, args []string) (flags, rest []string) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
+	for i := 0; i < len(args); {
+		if args[i] == "--" {
 			return flags, append(rest, args[i+1:]...)
 		}
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := fs.Lookup(name)
-		if !strings.HasPrefix(a, "-") || a == "-" || (f == nil && name != "h" && name != "help") {
-			rest = append(rest, a)
-			continue
-		}
-		flags = append(flags, a)
-		if f == nil || hasValue {
-			continue
-		}
-		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
-			continue
-		}
-		if i+1 < len(args) {
+		w := flagWidth(fs, args, i)
+		if w == 0 {
+			rest = append(rest, args[i])
 			i++
-			flags = append(flags, args[i])
+			continue
 		}
+		flags = append(flags, args[i:i+w]...)
+		i += w
 	}
 	return flags, rest
+}
+
+// flagWidth says how many words from args[i] on are one flag fs knows
+// (-h and -help included): 0 for a word that is not one, 1 for a flag with
+// its value attached or a bool flag, 2 for a flag and its value.
+func flagWidth(fs *flag.FlagSet, args []string, i int) int {
+	a := args[i]
+	name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	f := fs.Lookup(name)
+	if !strings.HasPrefix(a, "-") || a == "-" || (f == nil && name != "h" && name != "help") {
+		return 0
+	}
+	if f == nil || hasValue {
+		return 1
+	}
+	if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+		return 1
+	}
+	return min(2, len(args)-i)
+}
+
+// commandWord finds the command in args: the first word that is neither a
+// setting nor a setting's value, so that `portal --db X audit verify` is
+// `portal audit verify --db X`. With none the command is serve.
+func commandWord(args []string) (name string, rest []string) {
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	c, err := defaultConfig(func(string) string { return "" })
+	if err != nil {
+		return "serve", args
+	}
+	c.flags(fs)
+	for i := 0; i < len(args) && args[i] != "--"; {
+		w := flagWidth(fs, args, i)
+		if w == 0 {
+			return args[i], append(append([]string{}, args[:i]...), args[i+1:]...)
+		}
+		i += w
+	}
+	return "serve", args
 }
 
 // subcommand parses a command's first word, which must be one of subs, and

@@ -13,6 +13,7 @@ import (
 func serveCommand() *command {
 	return &command{
 		name:    "serve",
+		bare:    true,
 		summary: "migrate, load the demo data into an empty database, and serve (default)",
 		setup:   func(*flag.FlagSet) {},
 		run:     runServe,
